@@ -1,0 +1,26 @@
+# Logistic Lens: one uvicorn worker (live sessions are held in memory by one process).
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
+    LL_DATA_DIR=/data LL_HOST=0.0.0.0 LL_PORT=8000
+WORKDIR /srv
+
+# Dependencies first (installed from pyproject with a stub package, then the stub removed),
+# so code changes do not reinstall them. The app runs from /srv, where uvicorn imports it.
+COPY pyproject.toml README.md ./
+RUN mkdir app && touch app/__init__.py \
+    && pip install --no-cache-dir . \
+    && pip uninstall -y logistic-lens && rm -rf app
+
+COPY app ./app
+COPY static ./static
+COPY templates ./templates
+RUN useradd --create-home --uid 10001 lens \
+    && mkdir -p /data && chown lens /data
+
+USER lens
+VOLUME ["/data"]
+EXPOSE 8000
+HEALTHCHECK --interval=30s --timeout=3s --start-period=10s \
+    CMD python -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/api/health').status != 200)"
+CMD ["sh", "-c", "uvicorn app.main:app --host $LL_HOST --port $LL_PORT --workers 1"]

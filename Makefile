@@ -1,0 +1,42 @@
+# The commands CI runs. `make run` and `make test` are all a newcomer needs.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint unit e2e bench clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	touch $@ $(VENV)/.installed
+
+run: $(VENV)/.installed  ## serve http://$(HOST):$(PORT)
+	LL_HOST=$(HOST) LL_PORT=$(PORT) $(BIN)/python -m uvicorn app.main:app --host $(HOST) --port $(PORT)
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check app tests
+	$(BIN)/mypy
+
+unit: $(VENV)/.installed-test
+	$(BIN)/python -m pytest -q --ignore=tests/e2e --ignore=tests/bench
+
+e2e: $(VENV)/.installed-test
+	$(BIN)/python -m pytest -q tests/e2e
+
+test: lint $(VENV)/.installed-test  ## the whole suite: lint, unit and API tests, browser tests
+	$(BIN)/python -m pytest -q --ignore=tests/bench
+
+bench: $(VENV)/.installed-test  ## benchmarks, side by side with the references
+	$(BIN)/python -m tests.bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,45 @@
+"""Settings: where data lives and every limit, each overridable by an LL_* environment variable."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Runtime configuration; read once from the environment (prefix LL_)."""
+
+    model_config = SettingsConfigDict(env_prefix="LL_")
+
+    data_dir: Path = Field(default=ROOT / "data", description="SQLite file and saved sessions")
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    max_upload_bytes: int = 20 * 1024 * 1024
+    max_rows: int = 200_000
+    max_columns: int = 200
+    max_classes: int = 50
+    max_hidden_layers: int = 6
+    max_neurons: int = 32
+    max_grid: int = 200
+    max_steps_per_request: int = 1_000_000
+    max_seconds_per_request: float = 10.0
+    max_live_sessions: int = 200
+    max_control_message_bytes: int = 4096
+
+    frame_rate: float = 30.0
+    save_interval_seconds: float = 5.0
+    idle_seconds: float = 600.0
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / "logistic_lens.sqlite3"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings (tests build their own Settings and pass them to create_app)."""
+    return Settings()

@@ -1,0 +1,61 @@
+"""Output layers and their losses, one per task.
+
+Each pairs an output activation with its canonical loss, so the gradient of the mean loss
+with respect to the output pre-activation is always (P − Y) / N.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from app.nn.activations import sigmoid
+
+Array = NDArray[Any]
+
+
+@dataclass(frozen=True)
+class Output:
+    """An output layer: how many units for `n_classes`, its activation, and its mean loss."""
+
+    name: str
+
+    def units(self, n_classes: int) -> int:
+        return n_classes if self.name == "softmax" else 1
+
+    def activate(self, z: Array, out: Array | None = None) -> Array:
+        """Output activation of the pre-activation `z` (N, K)."""
+        if self.name == "sigmoid":
+            return sigmoid(z, out=out)
+        if self.name == "softmax":
+            out = np.subtract(z, z.max(axis=1, keepdims=True), out=out)
+            np.exp(out, out=out)
+            out /= out.sum(axis=1, keepdims=True)
+            return out
+        if out is None:
+            return z.copy()
+        np.copyto(out, z)
+        return out
+
+    def targets(self, y: NDArray[np.generic], n_classes: int) -> Array:
+        """The (N, K) target matrix Y that P is compared with: one-hot for softmax."""
+        if self.name == "softmax":
+            Y = np.zeros((len(y), n_classes))
+            Y[np.arange(len(y)), y.astype(np.intp)] = 1.0
+            return Y
+        return np.asarray(y, dtype=np.float64).reshape(-1, 1)
+
+    def loss(self, z: Array, Y: Array) -> float:
+        """Mean data loss from the pre-activation z, computed stably (no exp overflow)."""
+        if self.name == "sigmoid":  # log-loss: log(1 + e^z) − y·z
+            return float(np.mean(np.logaddexp(0.0, z) - Y * z))
+        if self.name == "softmax":  # cross-entropy: logsumexp(z) − z_y
+            m = z.max(axis=1, keepdims=True)
+            lse = m[:, 0] + np.log(np.exp(z - m).sum(axis=1))
+            return float(np.mean(lse - (z * Y).sum(axis=1)))
+        return float(np.mean((z - Y) ** 2) / 2.0)  # squared error, halved
+
+
+OUTPUTS: dict[str, Output] = {name: Output(name) for name in ("sigmoid", "softmax", "identity")}
+OUTPUT_FOR_TASK = {"binary": "sigmoid", "multiclass": "softmax", "regression": "identity"}

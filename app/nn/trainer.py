@@ -1,0 +1,125 @@
+"""The training loop: minibatches reshuffled every epoch, one update per step.
+
+A Trainer owns the network, the optimizer and the rng; it is the engine's whole notion of
+"training state", so a checkpoint is `Trainer.state()` and replay is `load_state`.
+"""
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from app.nn.network import Network
+from app.nn.optimizers import SGD, make_optimizer
+
+Array = NDArray[Any]
+
+
+class Diverged(ArithmeticError):
+    """A step produced NaN or inf parameters; the caller recovers by loading a checkpoint."""
+
+
+class Trainer:
+    """Trains `net` on (X, Y) with `optimizer`; `batch_size=None` is full batch."""
+
+    def __init__(
+        self, net: Network, X: Array, Y: Array, rng: np.random.Generator,
+        optimizer: str = "adam", learning_rate: float = 0.03,
+        batch_size: int | None = None, l1: float = 0.0, l2: float = 0.0,
+    ):
+        self.net, self.X, self.Y, self.rng = net, X, Y, rng
+        self.l1, self.l2 = l1, l2
+        self.optimizer: SGD = make_optimizer(optimizer, net.params.size, learning_rate)
+        self.batch_size = batch_size
+        self.step_count = 0
+        self.epoch = 0
+        self._pos = 0  # index of the next row in the current epoch's permutation
+        self._perm: NDArray[np.intp] | None = None
+        self._epoch_rng_state: Mapping[str, Any] = rng.bit_generator.state
+
+    @property
+    def n(self) -> int:
+        return len(self.X)
+
+    @property
+    def full_batch(self) -> bool:
+        return self.batch_size is None or self.batch_size >= self.n
+
+    @property
+    def steps_per_epoch(self) -> int:
+        return 1 if self.full_batch else math.ceil(self.n / self.batch_size)  # type: ignore[operator]
+
+    def set_optimizer(self, name: str, learning_rate: float) -> None:
+        """Switch optimizer (fresh state) or just its learning rate, keeping the weights."""
+        if name != self.optimizer.name:
+            t = self.optimizer.t
+            self.optimizer = make_optimizer(name, self.net.params.size, learning_rate)
+            self.optimizer.t = t if name != "adam" else 0
+        self.optimizer.learning_rate = learning_rate
+
+    def set_batch_size(self, batch_size: int | None) -> None:
+        """Change the batch size; the current epoch restarts its shuffle at the next step."""
+        if batch_size != self.batch_size:
+            self.batch_size = batch_size
+            self._perm, self._pos = None, 0
+
+    def _batch(self) -> tuple[Array, Array]:
+        if self.full_batch:
+            self.epoch += 1
+            return self.X, self.Y
+        if self._perm is None:  # a new epoch: reshuffle
+            self._epoch_rng_state = self.rng.bit_generator.state
+            self._perm = self.rng.permutation(self.n)
+            self._pos = 0
+        idx = self._perm[self._pos : self._pos + self.batch_size]  # type: ignore[operator]
+        self._pos += len(idx)
+        if self._pos >= self.n:
+            self.epoch += 1
+            self._perm, self._pos = None, 0
+        return self.X[idx], self.Y[idx]
+
+    def step(self, n: int = 1) -> None:
+        """Run n updates: forward, backward, update. Raises Diverged on NaN/inf."""
+        net, opt = self.net, self.optimizer
+        for _ in range(n):
+            Xb, Yb = self._batch()
+            # forward
+            fwd = net.forward(Xb, scratch=True)
+            # backward
+            grad = net.backward(fwd, Yb, self.l1, self.l2)
+            # update
+            opt.update(net.params, grad)
+            self.step_count += 1
+            if not math.isfinite(float(np.add.reduce(net.params))):
+                        raise Diverged(f"parameters became NaN or inf at step {self.step_count}")
+
+    def state(self) -> dict[str, Any]:
+        """A checkpoint: parameters, optimizer state, rng and position in the epoch."""
+        return {
+            "params": self.net.params.copy(),
+            "optimizer": self.optimizer.name,
+            "learning_rate": self.optimizer.learning_rate,
+            "optimizer_state": self.optimizer.state(),
+            "step": self.step_count,
+            "epoch": self.epoch,
+            "pos": self._pos,
+            "in_epoch": self._perm is not None and not self.full_batch,
+            "epoch_rng_state": self._epoch_rng_state,
+            "rng_state": self.rng.bit_generator.state,
+        }
+
+    def load_state(self, state: dict[str, Any]) -> None:
+        """Return exactly to a checkpoint taken by `state()`."""
+        self.net.params[...] = state["params"]
+        self.set_optimizer(state["optimizer"], state["learning_rate"])
+        self.optimizer.load_state(state["optimizer_state"])
+        self.step_count, self.epoch, self._pos = state["step"], state["epoch"], state["pos"]
+        if state["in_epoch"]:
+            self.rng.bit_generator.state = state["epoch_rng_state"]
+            self._epoch_rng_state = state["epoch_rng_state"]
+            self._perm = self.rng.permutation(self.n)  # regenerates the same permutation
+        else:
+            self._perm = None
+        self.rng.bit_generator.state = state["rng_state"]

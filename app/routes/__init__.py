@@ -1,0 +1,1 @@
+"""HTTP and WebSocket routes: thin adapters from the web to the services."""

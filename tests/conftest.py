@@ -1,0 +1,29 @@
+"""Shared fixtures: an app on a temporary data directory and a client for it."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from app.config import Settings
+from app.main import create_app
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Settings with the data directory in a fresh temporary folder."""
+    return Settings(data_dir=tmp_path / "data")
+
+
+@pytest.fixture
+def app(settings: Settings) -> FastAPI:
+    return create_app(settings)
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    """A client whose `with` block runs the app's startup and shutdown."""
+    with TestClient(app) as c:
+        yield c
