@@ -1,0 +1,187 @@
+"""Pydantic models of the sessions API and the stream: the contract scripts and the page use."""
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Activation = Literal["sigmoid", "tanh", "relu", "linear"]
+OptimizerName = Literal["sgd", "momentum", "adam"]
+InitName = Literal["xavier", "he", "uniform", "constant", "zeros"]
+Transform = Literal["x1", "x2", "x1sq", "x2sq", "x1x2", "sinx1", "sinx2"]
+Status = Literal["ready", "running", "paused", "diverged"]
+Task = Literal["binary", "multiclass", "regression"]
+
+
+class Hyperparameters(BaseModel):
+    """What can change mid-training without touching the weights (PATCH, stream `set`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    learning_rate: float | None = Field(None, gt=0, le=10, examples=[0.03])
+    l1: float | None = Field(None, ge=0, le=10)
+    l2: float | None = Field(None, ge=0, le=10)
+    batch_size: int | None = Field(None, ge=1, le=200_000, description="null keeps it; see full_batch")
+    full_batch: bool | None = Field(None, description="true sets batch_size to null (full batch)")
+    optimizer: OptimizerName | None = None
+
+
+class SessionConfig(BaseModel):
+    """Everything that defines a training run; same config and seed → identical parameters."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    dataset_id: str = Field(..., min_length=1, max_length=64)
+    features: list[str] | None = Field(
+        None, description="raw feature columns; default: every numeric column but the target"
+    )
+    hidden_layers: list[int] = Field(
+        default_factory=lambda: [4], description="neurons per hidden layer; [] = logistic regression"
+    )
+    activation: Activation = "sigmoid"
+    optimizer: OptimizerName = "adam"
+    learning_rate: float = Field(0.03, gt=0, le=10)
+    batch_size: int | None = Field(None, ge=1, le=200_000, description="null = full batch")
+    l1: float = Field(0.0, ge=0, le=10)
+    l2: float = Field(0.0, ge=0, le=10)
+    init: InitName = "xavier"
+    init_value: float = Field(0.5, ge=-10, le=10, description="the weight for init='constant'")
+    seed: int = Field(0, ge=0, le=2**32 - 1)
+    test_fraction: float = Field(0.2, ge=0, le=0.9)
+    transforms: list[Transform] | None = Field(
+        None, description="for 2-feature data: the network's inputs, e.g. ['x1sq', 'x2sq']"
+    )
+    view_features: list[str] | None = Field(
+        None, description="the 1 or 2 features the maps are drawn over (others at their mean)"
+    )
+
+    @model_validator(mode="after")
+    def _shape_is_sane(self) -> "SessionConfig":
+        if any(n < 1 for n in self.hidden_layers):
+            raise ValueError("every hidden layer needs at least 1 neuron")
+        return self
+
+
+class Metrics(BaseModel):
+    """Loss (and accuracy for classification) on the training and test rows."""
+
+    train_loss: float | None = None
+    test_loss: float | None = None
+    train_accuracy: float | None = None
+    test_accuracy: float | None = None
+
+
+class Session(BaseModel):
+    """A training session as it stands now."""
+
+    id: str
+    config: SessionConfig
+    status: Status
+    step: int
+    epoch: int
+    metrics: Metrics
+    message: str | None = Field(None, description="why the session diverged, when it did")
+    task: Task
+    classes: list[str] | None
+    inputs: list[str] = Field(description="the network's input names (features or transforms)")
+    sizes: list[int] = Field(description="layer widths: inputs, hidden…, outputs")
+
+
+class StepRequest(BaseModel):
+    """Train `steps` updates, or `epochs` passes over the training rows (exactly one)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    steps: int | None = Field(None, ge=1, examples=[100])
+    epochs: int | None = Field(None, ge=1)
+
+    @model_validator(mode="after")
+    def _one_of(self) -> "StepRequest":
+        if (self.steps is None) == (self.epochs is None):
+            raise ValueError("give exactly one of 'steps' or 'epochs'")
+        return self
+
+
+class ResetRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    seed: int | None = Field(None, ge=0, le=2**32 - 1, description="default: the config's seed")
+
+
+class RewindRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    step: int = Field(..., ge=0, description="a step listed in history.checkpoints")
+
+
+class LayerParams(BaseModel):
+    """One weight layer: `weights` as in×out, `bias` per output unit."""
+
+    weights: list[list[float]]
+    bias: list[float]
+    activation: str
+
+
+class GridInfo(BaseModel):
+    """Where a map's cells are: `x`, `y` as [min, max] in the view features' raw units."""
+
+    size: int
+    x: list[float]
+    y: list[float] | None = Field(description="null for 1-D data (each map is one row)")
+    features: list[str]
+
+
+class Snapshot(BaseModel):
+    """Every map and parameter at one step, from one forward pass over the grid."""
+
+    step: int
+    metrics: Metrics
+    layers: list[LayerParams]
+    grid: GridInfo
+    output: list[list[float]] | list[list[list[float]]] = Field(
+        description="G×G (binary: P(second class); regression: value) or K×G×G (multi-class)"
+    )
+    neurons: list[list[list[list[float]]]] = Field(
+        description="per hidden layer, per neuron, a G×G grid of its activation"
+    )
+
+
+class PredictRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    points: list[list[float]] = Field(
+        ..., min_length=1, max_length=10_000,
+        description="rows of raw feature values, in the session's feature order",
+    )
+
+
+class Prediction(BaseModel):
+    probabilities: list[list[float]] | None = None
+    predictions: list[str] | None = None
+    values: list[float] | None = None
+    activations: list[list[list[float]]] = Field(description="per hidden layer, per point, per neuron")
+
+
+class History(BaseModel):
+    """Metrics per recorded step (thinned as training grows) and the rewindable checkpoints."""
+
+    steps: list[int]
+    train_loss: list[float | None]
+    test_loss: list[float | None]
+    train_accuracy: list[float | None] | None = None
+    test_accuracy: list[float | None] | None = None
+    checkpoints: list[int]
+
+
+class Model(BaseModel):
+    """Everything needed to predict without the app (see the README for the recipe)."""
+
+    features: list[str]
+    transforms: list[str] | None
+    standardize: dict[str, list[float]]
+    target: str
+    target_standardize: dict[str, float] | None
+    classes: list[str] | None
+    task: Task
+    activation: str
+    layers: list[LayerParams]
+    output: str
