@@ -1,0 +1,1 @@
+"""Pydantic models of every request, response and message, one module per area."""
