@@ -1,0 +1,287 @@
+"""Persistent storage (SQLite, WAL) for datasets and sessions, behind one small interface.
+
+The dataset model lives here too, because it is what the store keeps:
+
+- `DatasetInfo`: the metadata of a dataset (what `GET /api/datasets/{id}` shows): `id, name,
+  task ("classification" | "regression"), target, classes (sorted label strings or None),
+  features (numeric non-target columns, in file order), non_features [(name, reason)],
+  columns [ColumnInfo(name, kind, min, max, mean, distinct)], n_rows, dropped_rows,
+  source ("upload" | "generated"), kind (generator kind or None), class_counts, created_at`.
+- `StoredDataset(DatasetInfo)`: adds the numbers.
+  `numeric: dict[str, NDArray[float64]]` maps every feature column (numeric, not the target)
+  to its `(n_rows,)` values, all finite; `labels: NDArray` is the target, `(n_rows,)`, as
+  strings (numpy `str_`) for classification and `float64` for regression.
+
+The sessions code fetches a dataset with `Store.get_dataset(id) -> StoredDataset | None` and
+hands it to `app.data.prepare.prepare`.
+
+Writes are atomic (one transaction each: a crash leaves the whole dataset or nothing); arrays
+are stored as `np.save` blobs (no pickle), metadata as JSON. One connection is shared behind a
+`threading.Lock`, so every method may be called from any thread. Deleting a dataset also
+deletes the sessions stored for it (the sessions code should drop live ones too; see
+`session_ids_for_dataset`). A failed write or read (read-only or full disk, corrupt file)
+raises `StoreError`, which the routes answer with 503.
+"""
+
+import io
+import json
+import secrets
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+Task = Literal["classification", "regression"]
+ColumnKind = Literal["numeric", "text"]
+Source = Literal["upload", "generated"]
+
+
+class DatasetError(ValueError):
+    """Bad input a person can fix (a file, generator arguments, features); has an HTTP status."""
+
+    def __init__(self, message: str, status_code: int = 422):
+        super().__init__(message)
+        self.message = message
+        self.status_code = status_code
+
+
+class StoreError(RuntimeError):
+    """The database could not be read or written (read-only or full disk, corrupt file)."""
+
+
+@dataclass
+class ColumnInfo:
+    """One column as the user sees it: kind and summary statistics over the kept rows."""
+
+    name: str
+    kind: ColumnKind
+    min: float | None
+    max: float | None
+    mean: float | None
+    distinct: int
+
+
+@dataclass
+class NonFeature:
+    """A column that cannot be a feature, and why."""
+
+    name: str
+    reason: str
+
+
+@dataclass
+class DatasetInfo:
+    """A dataset's metadata (everything but the numbers)."""
+
+    id: str
+    name: str
+    task: Task
+    target: str
+    classes: list[str] | None
+    features: list[str]
+    non_features: list[NonFeature]
+    columns: list[ColumnInfo]
+    n_rows: int
+    dropped_rows: int
+    source: Source
+    kind: str | None
+    class_counts: dict[str, int] | None
+    created_at: str
+
+    @property
+    def n_features(self) -> int:
+        return len(self.features)
+
+    def info(self) -> "DatasetInfo":
+        """The metadata alone (drops the arrays of a StoredDataset)."""
+        return DatasetInfo(**{k: getattr(self, k) for k in DatasetInfo.__dataclass_fields__})
+
+
+@dataclass
+class StoredDataset(DatasetInfo):
+    """A dataset with its numbers: feature columns and the target."""
+
+    numeric: dict[str, NDArray[np.float64]] = field(default_factory=dict)
+    labels: NDArray[Any] = field(default_factory=lambda: np.empty(0))
+
+
+def sort_labels(labels: Iterable[str]) -> list[str]:
+    """Class labels in a stable order: numerically if all are integers ("2" < "10"), else text."""
+    unique = sorted(set(labels))
+    try:
+        return sorted(unique, key=int)
+    except ValueError:
+        return unique
+
+
+def new_id() -> str:
+    """A short random id for a dataset (not from numpy: ids are not part of any experiment)."""
+    return secrets.token_hex(6)
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _to_blob(a: NDArray[Any]) -> bytes:
+    buf = io.BytesIO()
+    np.save(buf, a, allow_pickle=False)
+    return buf.getvalue()
+
+
+def _from_blob(b: bytes) -> NDArray[Any]:
+    a: NDArray[Any] = np.load(io.BytesIO(b), allow_pickle=False)
+    return a
+
+
+def _info_from_json(text: str) -> DatasetInfo:
+    d = json.loads(text)
+    d["columns"] = [ColumnInfo(**c) for c in d["columns"]]
+    d["non_features"] = [NonFeature(**c) for c in d["non_features"]]
+    return DatasetInfo(**d)
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS datasets (
+    id TEXT PRIMARY KEY,
+    meta TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS dataset_arrays (
+    dataset_id TEXT NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    key TEXT NOT NULL,
+    data BLOB NOT NULL,
+    PRIMARY KEY (dataset_id, position)
+);
+CREATE TABLE IF NOT EXISTS sessions (
+    id TEXT PRIMARY KEY,
+    dataset_id TEXT NOT NULL,
+    config TEXT NOT NULL,
+    state BLOB NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sessions_by_dataset ON sessions(dataset_id);
+"""
+
+
+class Store:
+    """Datasets and sessions in one SQLite file; thread-safe, every write one transaction."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._lock = threading.Lock()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA foreign_keys=ON")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.executescript(_SCHEMA)
+        except (OSError, sqlite3.Error) as e:
+            raise StoreError(f"cannot open the database at {path}: {e}") from e
+
+    def close(self) -> None:
+        with self._lock:
+            self.db.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One atomic transaction under the lock; any database failure becomes StoreError."""
+        with self._lock:
+            try:
+                self.db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self.db
+                except BaseException:
+                    self.db.execute("ROLLBACK")
+                    raise
+                self.db.execute("COMMIT")
+            except sqlite3.Error as e:
+                if self.db.in_transaction:
+                    self.db.execute("ROLLBACK")
+                raise StoreError(f"could not save to the database ({e}); is the disk full or "
+                                 "read-only?") from e
+
+    def _read(self, sql: str, args: tuple[Any, ...] = ()) -> list[Any]:
+        with self._lock:
+            try:
+                return self.db.execute(sql, args).fetchall()
+            except sqlite3.Error as e:
+                raise StoreError(f"could not read the database ({e})") from e
+
+    # Datasets
+
+    def put_dataset(self, ds: StoredDataset) -> None:
+        """Save a dataset (metadata and arrays) in one transaction; replaces one with its id."""
+        meta = json.dumps(asdict(ds.info()))
+        blobs = [("numeric:" + k, _to_blob(v)) for k, v in ds.numeric.items()]
+        blobs.append(("labels", _to_blob(ds.labels)))
+        with self._write() as db:
+            db.execute("DELETE FROM dataset_arrays WHERE dataset_id = ?", (ds.id,))
+            db.execute("INSERT OR REPLACE INTO datasets VALUES (?, ?, ?)",
+                       (ds.id, meta, ds.created_at))
+            db.executemany("INSERT INTO dataset_arrays VALUES (?, ?, ?, ?)",
+                           [(ds.id, i, k, b) for i, (k, b) in enumerate(blobs)])
+
+    def get_dataset_info(self, dataset_id: str) -> DatasetInfo | None:
+        rows = self._read("SELECT meta FROM datasets WHERE id = ?", (dataset_id,))
+        return _info_from_json(rows[0][0]) if rows else None
+
+    def get_dataset(self, dataset_id: str) -> StoredDataset | None:
+        """The dataset with its arrays, or None when there is no such id."""
+        info = self.get_dataset_info(dataset_id)
+        if info is None:
+            return None
+        rows = self._read("SELECT key, data FROM dataset_arrays WHERE dataset_id = ? "
+                          "ORDER BY position", (dataset_id,))
+        arrays = {k: _from_blob(b) for k, b in rows}
+        numeric = {k.removeprefix("numeric:"): v.astype(np.float64)
+                   for k, v in arrays.items() if k.startswith("numeric:")}
+        fields = {k: getattr(info, k) for k in DatasetInfo.__dataclass_fields__}
+        return StoredDataset(**fields, numeric=numeric, labels=arrays["labels"])
+
+    def list_datasets(self) -> list[DatasetInfo]:
+        """Every dataset's metadata, oldest first."""
+        rows = self._read("SELECT meta FROM datasets ORDER BY created_at, rowid")
+        return [_info_from_json(r[0]) for r in rows]
+
+    def delete_dataset(self, dataset_id: str) -> bool:
+        """Delete a dataset and the sessions stored for it; False when there was none."""
+        with self._write() as db:
+            db.execute("DELETE FROM sessions WHERE dataset_id = ?", (dataset_id,))
+            db.execute("DELETE FROM dataset_arrays WHERE dataset_id = ?", (dataset_id,))
+            return db.execute("DELETE FROM datasets WHERE id = ?", (dataset_id,)).rowcount > 0
+
+    # Sessions (used by the sessions code)
+
+    def put_session(self, session_id: str, dataset_id: str, config_json: str, state: bytes) -> None:
+        """Insert or replace a session's config and state, atomically, stamping updated_at."""
+        with self._write() as db:
+            db.execute("INSERT INTO sessions VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
+                       "dataset_id = excluded.dataset_id, config = excluded.config, "
+                       "state = excluded.state, updated_at = excluded.updated_at",
+                       (session_id, dataset_id, config_json, state, now_iso()))
+
+    def get_session(self, session_id: str) -> tuple[str, bytes] | None:
+        """(config_json, state) of a stored session, or None."""
+        rows = self._read("SELECT config, state FROM sessions WHERE id = ?", (session_id,))
+        return (rows[0][0], bytes(rows[0][1])) if rows else None
+
+    def list_session_ids(self) -> list[str]:
+        return [r[0] for r in self._read("SELECT id FROM sessions ORDER BY updated_at, id")]
+
+    def session_ids_for_dataset(self, dataset_id: str) -> list[str]:
+        rows = self._read("SELECT id FROM sessions WHERE dataset_id = ? ORDER BY id", (dataset_id,))
+        return [r[0] for r in rows]
+
+    def delete_session(self, session_id: str) -> bool:
+        with self._write() as db:
+            return db.execute("DELETE FROM sessions WHERE id = ?", (session_id,)).rowcount > 0
