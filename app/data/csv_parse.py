@@ -1,0 +1,339 @@
+"""CSV upload: bytes → a validated StoredDataset, or a DatasetError a person can act on.
+
+What is accepted: a header row; comma, semicolon or tab delimiters (sniffed from the first
+records); UTF-8 with or without BOM, UTF-16 with BOM, else cp1252/latin-1; any line ends;
+quoted fields; spaces around fields; numbers like `1e-3` (and `1,5` when the delimiter is not
+a comma); trailing empty fields; blank lines. Cells `""`, `NA`, `N/A`, `NaN`, `null`, `None`,
+`?`, `#N/A` (any case) are missing; `inf`, and numbers beyond ±1e100, are non-finite.
+
+A column is numeric when every non-missing cell is a number, else text. Text columns other
+than the target are not features (`non_features` says why). Rows with a missing or
+non-finite value in a numeric column or in the target are dropped and counted.
+
+Task rule (`task=auto`): a text target means classification; a numeric target means
+regression when it has more than 20 distinct values or any non-integer value, else
+classification. Class labels are strings ("1.0" and "1" are the same class "1").
+
+Line numbers in messages count the header as line 1, as a text editor does.
+"""
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import cast
+
+import numpy as np
+from numpy.typing import NDArray
+
+from app.data.store import (
+    ColumnInfo,
+    DatasetError,
+    NonFeature,
+    StoredDataset,
+    Task,
+    new_id,
+    now_iso,
+    sort_labels,
+)
+
+DELIMITERS = (",", ";", "\t")
+MISSING = {"", "na", "n/a", "nan", "-nan", "null", "none", "?", "#n/a"}
+INFINITE = {"inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"}
+MAX_ABS = 1e100
+MAX_DISTINCT_CLASSES_AUTO = 20
+MIN_ROWS, MIN_ROWS_PER_CLASS = 4, 2
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+_DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f]")
+
+csv.field_size_limit(1 << 20)
+
+
+def _name_of(delimiter: str) -> str:
+    return {"\t": "tab", ",": "comma", ";": "semicolon"}[delimiter]
+
+
+def decode(data: bytes) -> str:
+    """The file's text: UTF-8 (BOM or not), UTF-16 with BOM, else cp1252 or latin-1."""
+    if not data.strip():
+        raise DatasetError("the file is empty", 400)
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise DatasetError("the file starts like UTF-16 text but is not valid UTF-16; "
+                               "save it as UTF-8 CSV", 400) from None
+    elif b"\x00" in data:
+        raise DatasetError("the file looks binary (it contains NUL bytes), not like CSV text; "
+                           "upload a .csv file saved as text", 400)
+    else:
+        for encoding in ("utf-8-sig", "cp1252", "latin-1"):  # latin-1 always succeeds
+            try:
+                text = data.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+    text = text.removeprefix("\ufeff").rstrip("\x1a")
+    bad = _CONTROL.search(text)
+    if bad:
+        line = text.count("\n", 0, bad.start()) + 1
+        raise DatasetError(f"the file does not look like CSV text: line {line} contains the "
+                           f"control character 0x{ord(bad.group()):02x}", 400)
+    if not text.strip():
+        raise DatasetError("the file is empty", 400)
+    return text
+
+
+def _read(text: str, delimiter: str, limit: int | None) -> list[tuple[int, list[str]]]:
+    """(starting line, stripped cells) per non-blank record; at most `limit` + 1 records."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, skipinitialspace=True)
+    out: list[tuple[int, list[str]]] = []
+    previous = 0
+    try:
+        for row in reader:
+            start, previous = previous + 1, reader.line_num
+            if not row or (len(row) == 1 and not row[0].strip()):
+                continue
+            out.append((start, [c.strip() for c in row]))
+            if limit is not None and len(out) > limit:
+                break
+    except csv.Error as e:
+        raise DatasetError(f"cannot read line {reader.line_num} as CSV: {e}") from None
+    return out
+
+
+def sniff(text: str) -> str:
+    """The delimiter that splits the first records into the most consistent, widest table."""
+    scores = []
+    for d in DELIMITERS:
+        try:
+            sample = _read(text, d, 20)
+        except DatasetError:
+            continue
+        widths = [len(cells) for _, cells in sample]
+        if widths and widths[0] >= 2:
+            consistent = sum(w == widths[0] for w in widths) / len(widths)
+            scores.append((consistent, widths[0], -DELIMITERS.index(d), d))
+    if not scores:
+        first = text.lstrip().splitlines()[0][:60]
+        raise DatasetError(f"found only one column (line 1: '{first}'); a CSV file needs a "
+                           "header and at least two columns (a feature and a target), "
+                           "separated by commas, semicolons or tabs")
+    return max(scores)[3]
+
+
+@dataclass
+class Table:
+    """The file as strings: header, rows (same width) and each row's line number."""
+
+    header: list[str]
+    rows: list[list[str]]
+    lines: list[int]
+    delimiter: str
+
+
+def read_table(text: str, max_rows: int, max_columns: int) -> Table:
+    """Split the text into a rectangular table of stripped strings, checking its shape."""
+    delimiter = sniff(text)
+    records = _read(text, delimiter, max_rows + 1)
+    (header_line, header), body = records[0], records[1:]
+    if len(body) > max_rows:
+        raise DatasetError(f"the file has more than {max_rows} data rows, the limit; "
+                           "upload a sample of it", 413)
+    width = len(header)
+    if width > max_columns:
+        raise DatasetError(f"the file has {width} columns, more than the limit of "
+                           f"{max_columns}", 413)
+    if not body:
+        raise DatasetError(f"the file has a header (line {header_line}) but no data rows")
+    if all(_NUMBER.fullmatch(c) for c in header if c) and any(header):
+        raise DatasetError(f"line {header_line} should be a header of column names, but it "
+                           f"holds only numbers ({', '.join(header[:3])}...); add a header line")
+    rows, lines = [], []
+    for line, cells in body:
+        if len(cells) > width and not any(cells[width:]):
+            cells = cells[:width]  # trailing delimiters
+        if len(cells) != width:
+            raise DatasetError(f"line {line} has {len(cells)} fields but the header (line "
+                               f"{header_line}) has {width}; check the {_name_of(delimiter)}s "
+                               f"and quotes on line {line}")
+        rows.append(cells)
+        lines.append(line)
+    keep = [j for j in range(width) if header[j] or any(r[j] for r in rows)]
+    if len(keep) < width:  # unnamed empty columns, e.g. from trailing delimiters
+        header = [header[j] for j in keep]
+        rows = [[r[j] for j in keep] for r in rows]
+    header = [h or f"column_{j + 1}" for j, h in enumerate(header)]
+    if len(header) < 2:
+        raise DatasetError("the file has only one column with data; it needs a feature column "
+                           "and a target column")
+    seen: dict[str, int] = {}
+    for j, h in enumerate(header):
+        if h in seen:
+            raise DatasetError(f"column name '{h}' appears twice in the header (columns "
+                               f"{seen[h] + 1} and {j + 1}); column names must be unique")
+        seen[h] = j
+    return Table(header, rows, lines, delimiter)
+
+
+@lru_cache(maxsize=1 << 16)
+def _number(cell: str, decimal_comma: bool) -> float | None:
+    """The cell as a float (NaN when missing, ±inf when non-finite), None when it is text."""
+    low = cell.lower()
+    if low in MISSING:
+        return float("nan")
+    if _NUMBER.fullmatch(cell):
+        v = float(cell)
+        return v if abs(v) <= MAX_ABS else float("inf")
+    if decimal_comma and _DECIMAL_COMMA.fullmatch(cell):
+        return float(cell.replace(",", "."))
+    if low in INFINITE:
+        return float(low)
+    return None
+
+
+@dataclass
+class Column:
+    """One column's cells as numbers (NaN = missing) and the first text cell, if any."""
+
+    name: str
+    cells: list[str]
+    values: NDArray[np.float64]
+    first_text: tuple[int, str] | None  # (line, cell)
+
+    @property
+    def numeric(self) -> bool:
+        return self.first_text is None and bool(np.isfinite(self.values).any())
+
+    def text_reason(self) -> str:
+        if self.first_text is None:
+            return "no values (every cell is missing or non-finite)"
+        line, cell = self.first_text
+        if (~np.isnan(self.values)).any():
+            return f"not numeric: line {line} has '{cell}'"
+        return f"text (values like '{cell}')"
+
+
+def _column(name: str, cells: list[str], lines: list[int], decimal_comma: bool) -> Column:
+    values = np.empty(len(cells))
+    first_text = None
+    for i, cell in enumerate(cells):
+        v = _number(cell, decimal_comma)
+        if v is None:
+            if first_text is None:
+                first_text = (lines[i], cell)
+            v = float("nan")
+        values[i] = v
+    return Column(name, cells, values, first_text)
+
+
+def _label(v: float) -> str:
+    return str(int(v)) if v.is_integer() else repr(v)
+
+
+def _stats(name: str, values: NDArray[np.float64]) -> ColumnInfo:
+    return ColumnInfo(name, "numeric", float(values.min()), float(values.max()),
+                      float(values.mean()), len(np.unique(values)))
+
+
+def parse_csv(data: bytes, *, name: str, target: str | None = None, task: str | None = None,
+              max_rows: int = 200_000, max_columns: int = 200, max_classes: int = 50,
+              max_bytes: int | None = None) -> StoredDataset:
+    """Parse and validate an uploaded file into a dataset (not yet stored)."""
+    if max_bytes is not None and len(data) > max_bytes:
+        raise DatasetError(f"the file is larger than the limit of {max_bytes} bytes", 413)
+    mode = (task or "auto").strip().lower()
+    if mode not in ("auto", "classification", "regression"):
+        raise DatasetError(f"task must be auto, classification or regression, not '{task}'")
+    table = read_table(decode(data), max_rows, max_columns)
+    target = table.header[-1] if not target or not target.strip() else target.strip()
+    if target not in table.header:
+        raise DatasetError(f"there is no column named '{target}' to use as the target; the "
+                           f"columns are: {', '.join(table.header)}")
+    decimal_comma = table.delimiter != ","
+    columns = [_column(h, list(cells), table.lines, decimal_comma)
+               for h, cells in zip(table.header, zip(*table.rows, strict=True), strict=True)]
+    t = columns[table.header.index(target)]
+
+    # The target: labels (classification) or numbers (regression), and which rows have one.
+    if t.numeric:
+        finite = t.values[np.isfinite(t.values)]
+        integer = bool(np.all(finite == np.round(finite)))
+        auto: Task = ("regression" if len(np.unique(finite)) > MAX_DISTINCT_CLASSES_AUTO
+                      or not integer else "classification")
+        kind = auto if mode == "auto" else cast(Task, mode)
+        has_target = np.isfinite(t.values)
+    elif mode == "regression":
+        if t.first_text is None:
+            raise DatasetError(f"target column '{target}' has no values")
+        line, cell = t.first_text
+        raise DatasetError(f"target column '{target}' has text in line {line}: '{cell}'; "
+                           "regression needs a number in every row (or use "
+                           "task=classification)")
+    else:
+        kind = "classification"
+        has_target = np.array([c.lower() not in MISSING for c in t.cells], dtype=bool)
+    if not has_target.any():
+        raise DatasetError(f"target column '{target}' has no values")
+
+    # Drop rows with a missing or non-finite number in a numeric column or the target.
+    numeric = [c for c in columns if c is not t and c.numeric]
+    keep = has_target.copy()
+    for c in numeric:
+        keep &= np.isfinite(c.values)
+    dropped = int((~keep).sum())
+    note = ""
+    if dropped:
+        i = int(np.flatnonzero(~keep)[0])
+        bad = next((c for c in numeric if not np.isfinite(c.values[i])), t)
+        note = (f" after dropping {dropped} rows with missing or non-finite values (the first "
+                f"is line {table.lines[i]}, column '{bad.name}': '{bad.cells[i]}')")
+    n = int(keep.sum())
+
+    labels: NDArray[np.str_] | NDArray[np.float64]
+    classes = class_counts = None
+    if kind == "classification":
+        cells = ([_label(v) for v in t.values[keep]] if t.numeric
+                 else [c for c, k in zip(t.cells, keep, strict=True) if k])
+        classes = sort_labels(cells)
+        if len(classes) > max_classes:
+            raise DatasetError(f"target column '{target}' has {len(classes)} distinct values, "
+                               f"more than the limit of {max_classes} classes; choose another "
+                               "target column" + (", or task=regression" if t.numeric else ""))
+        if len(classes) < 2:
+            raise DatasetError(f"target column '{target}' has only one class "
+                               f"('{classes[0]}'){note}; classification needs at least 2")
+        labels = np.array(cells, dtype=np.str_)
+        uniq, counts = np.unique(labels, return_counts=True)
+        class_counts = {c: int(counts[list(uniq).index(c)]) for c in classes}
+        small = [c for c in classes if class_counts[c] < MIN_ROWS_PER_CLASS]
+        if small:
+            raise DatasetError(f"class '{small[0]}' of target '{target}' has only "
+                               f"{class_counts[small[0]]} row{note}; each class needs at least "
+                               f"{MIN_ROWS_PER_CLASS} rows")
+    else:
+        labels = t.values[keep]
+    if n < MIN_ROWS:
+        raise DatasetError(f"only {n} usable rows{note}; at least {MIN_ROWS} are needed")
+    if not numeric:
+        raise DatasetError(f"no numeric feature columns besides the target '{target}': "
+                           + "; ".join(f"'{c.name}' is {c.text_reason()}"
+                                       for c in columns if c is not t))
+
+    infos = []
+    for c in columns:
+        if c.numeric:
+            infos.append(_stats(c.name, c.values[keep]))
+        else:
+            kept = {x for x, k in zip(c.cells, keep, strict=True) if k and x.lower() not in MISSING}
+            infos.append(ColumnInfo(c.name, "text", None, None, None, len(kept)))
+    return StoredDataset(
+        id=new_id(), name=name, task=kind, target=target, classes=classes,
+        features=[c.name for c in numeric],
+        non_features=[NonFeature(c.name, c.text_reason()) for c in columns
+                      if c is not t and not c.numeric],
+        columns=infos, n_rows=n, dropped_rows=dropped, source="upload", kind=None,
+        class_counts=class_counts, created_at=now_iso(),
+        numeric={c.name: c.values[keep] for c in numeric}, labels=labels)
