@@ -9,7 +9,7 @@ from fastapi.staticfiles import StaticFiles
 from app import __version__
 from app.config import ROOT, Settings, get_settings
 from app.data.store import Store
-from app.routes import health, pages
+from app.routes import datasets, health, pages
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -34,6 +34,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
     app.include_router(health.router)
+    app.include_router(datasets.router)
     app.include_router(pages.router)
     return app
 

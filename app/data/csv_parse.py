@@ -292,6 +292,8 @@ def parse_csv(data: bytes, *, name: str, target: str | None = None, task: str | 
                 f"is line {table.lines[i]}, column '{bad.name}': '{bad.cells[i]}')")
     n = int(keep.sum())
 
+    if n < MIN_ROWS:
+        raise DatasetError(f"only {n} usable rows{note}; at least {MIN_ROWS} are needed")
     labels: NDArray[np.str_] | NDArray[np.float64]
     classes = class_counts = None
     if kind == "classification":
@@ -315,8 +317,6 @@ def parse_csv(data: bytes, *, name: str, target: str | None = None, task: str | 
                                f"{MIN_ROWS_PER_CLASS} rows")
     else:
         labels = t.values[keep]
-    if n < MIN_ROWS:
-        raise DatasetError(f"only {n} usable rows{note}; at least {MIN_ROWS} are needed")
     if not numeric:
         raise DatasetError(f"no numeric feature columns besides the target '{target}': "
                            + "; ".join(f"'{c.name}' is {c.text_reason()}"
