@@ -1,0 +1,135 @@
+// The loss chart: a bounded, thinned series, so drawing costs the same at step 10 and at
+// step 10 million. When the series is full, every other point is dropped and the minimum
+// spacing between kept steps doubles; the latest point is always drawn.
+
+import { vectorContext } from './heatmap.js';
+
+const MAX_POINTS = 400;
+
+/** Train and test loss over steps, on a canvas (handles devicePixelRatio). */
+export class LossChart {
+  constructor(canvas) {
+    this.canvas = canvas;
+    this.reset();
+  }
+
+  /** Forget every point. */
+  reset() {
+    this.steps = [];
+    this.train = [];
+    this.test = [];
+    this.stride = 1;
+    this.last = null;
+    this.dirty = true;
+  }
+
+  /** Add one point (a step and its losses; null losses are gaps). */
+  push(step, train, test) {
+    if (this.last && step < this.last.step) this.truncate(step);
+    this.last = { step, train, test };
+    this.dirty = true;
+    const n = this.steps.length;
+    if (n && step - this.steps[n - 1] < this.stride) return;
+    if (n && step === this.steps[n - 1]) return;
+    this.steps.push(step);
+    this.train.push(train);
+    this.test.push(test);
+    if (this.steps.length > MAX_POINTS) this.thin();
+  }
+
+  /** Replace the series with a History ({steps, train_loss, test_loss}). */
+  setHistory(h) {
+    this.reset();
+    if (!h || !Array.isArray(h.steps)) return;
+    for (let i = 0; i < h.steps.length; i++) this.push(h.steps[i], h.train_loss[i], h.test_loss ? h.test_loss[i] : null);
+  }
+
+  truncate(step) {
+    let k = this.steps.length;
+    while (k > 0 && this.steps[k - 1] > step) k--;
+    this.steps.length = k;
+    this.train.length = k;
+    this.test.length = k;
+  }
+
+  thin() {
+    const keep = (a) => a.filter((_, i) => i % 2 === 0);
+    this.steps = keep(this.steps);
+    this.train = keep(this.train);
+    this.test = keep(this.test);
+    this.stride *= 2;
+  }
+
+  /** Redraw if anything changed (or `force`). */
+  draw(force = false) {
+    if (!this.dirty && !force) return;
+    this.dirty = false;
+    const { ctx, w, h } = vectorContext(this.canvas);
+    ctx.clearRect(0, 0, w, h);
+    const pad = { l: 34, r: 6, t: 6, b: 16 };
+    const steps = this.steps.slice();
+    const train = this.train.slice();
+    const test = this.test.slice();
+    if (this.last && steps[steps.length - 1] !== this.last.step) {
+      steps.push(this.last.step);
+      train.push(this.last.train);
+      test.push(this.last.test);
+    }
+    let ymax = 0;
+    for (const v of train) if (v != null && Number.isFinite(v)) ymax = Math.max(ymax, v);
+    for (const v of test) if (v != null && Number.isFinite(v)) ymax = Math.max(ymax, v);
+    ymax = ymax > 0 ? niceCeil(ymax) : 1;
+    const x0 = steps.length ? steps[0] : 0;
+    const x1 = steps.length ? Math.max(steps[steps.length - 1], x0 + 1) : 1;
+    const X = (s) => pad.l + ((s - x0) / (x1 - x0)) * (w - pad.l - pad.r);
+    const Y = (v) => pad.t + (1 - v / ymax) * (h - pad.t - pad.b);
+    ctx.strokeStyle = '#e3e6ee';
+    ctx.fillStyle = '#6b7280';
+    ctx.font = '10px system-ui, sans-serif';
+    ctx.lineWidth = 1;
+    ctx.textAlign = 'right';
+    ctx.textBaseline = 'middle';
+    for (const f of [0, 0.5, 1]) {
+      const y = Y(ymax * f);
+      ctx.beginPath();
+      ctx.moveTo(pad.l, Math.round(y) + 0.5);
+      ctx.lineTo(w - pad.r, Math.round(y) + 0.5);
+      ctx.stroke();
+      ctx.fillText(fmt(ymax * f), pad.l - 4, y);
+    }
+    ctx.textBaseline = 'alphabetic';
+    ctx.textAlign = 'left';
+    ctx.fillText(`step ${x0}`, pad.l, h - 3);
+    ctx.textAlign = 'right';
+    ctx.fillText(`${x1}`, w - pad.r, h - 3);
+    line(ctx, steps, test, X, Y, '#9aa0ac', [4, 3]);
+    line(ctx, steps, train, X, Y, '#1d2330', []);
+  }
+}
+
+function line(ctx, xs, ys, X, Y, color, dash) {
+  ctx.strokeStyle = color;
+  ctx.lineWidth = 1.6;
+  ctx.setLineDash(dash);
+  ctx.beginPath();
+  let pen = false;
+  for (let i = 0; i < xs.length; i++) {
+    const v = ys[i];
+    if (v == null || !Number.isFinite(v)) { pen = false; continue; }
+    if (pen) ctx.lineTo(X(xs[i]), Y(v)); else ctx.moveTo(X(xs[i]), Y(v));
+    pen = true;
+  }
+  ctx.stroke();
+  ctx.setLineDash([]);
+}
+
+function niceCeil(v) {
+  const e = 10 ** Math.floor(Math.log10(v));
+  for (const m of [1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10]) if (m * e >= v) return m * e;
+  return 10 * e;
+}
+
+function fmt(v) {
+  if (v === 0) return '0';
+  return Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 1 ? v.toFixed(1) : v.toPrecision(2);
+}

@@ -1,0 +1,98 @@
+// The toolbar and the page's other controls: transport buttons, speed, hyperparameters,
+// architecture buttons, output toggles and exports. It reads and writes the controls only;
+// what a change means is main.js's business (through the callbacks).
+
+import { SPEEDS } from './state.js';
+
+const $ = (id) => document.getElementById(id);
+
+/** Bind the controls; callbacks: onPlay, onStep, onReset, onSpeed, onHyper(name, v), onArch(name, v), onLayers(d), onToggle(name, v), onExport(kind). */
+export class Controls {
+  constructor(cb) {
+    this.cb = cb;
+    this.running = false;
+    $('btn-play').addEventListener('click', () => cb.onPlay());
+    $('btn-step').addEventListener('click', () => cb.onStep());
+    $('btn-reset').addEventListener('click', () => cb.onReset());
+    const speed = $('in-speed');
+    speed.addEventListener('input', () => { $('out-speed').textContent = speedLabel(Number(speed.value), $('in-unit').value); });
+    speed.addEventListener('change', () => cb.onSpeed(Number(speed.value), $('in-unit').value));
+    $('in-unit').addEventListener('change', () => cb.onSpeed(Number(speed.value), $('in-unit').value));
+    const sel = (id, name, parse, kind) => $(id).addEventListener('change', (e) => {
+      const v = parse(e.target.value);
+      if (kind === 'hyper') cb.onHyper(name, v); else cb.onArch(name, v);
+    });
+    sel('in-lr', 'lr', Number, 'hyper');
+    sel('in-opt', 'opt', String, 'hyper');
+    sel('in-batch', 'batch', (v) => (v === 'full' ? 'full' : Number(v)), 'hyper');
+    sel('in-l1', 'l1', Number, 'hyper');
+    sel('in-l2', 'l2', Number, 'hyper');
+    sel('in-act', 'act', String, 'arch');
+    sel('in-init', 'init', String, 'arch');
+    sel('in-init-value', 'iv', (v) => Math.max(-10, Math.min(10, Number(v) || 0)), 'arch');
+    $('btn-layer-add').addEventListener('click', () => cb.onLayers(+1));
+    $('btn-layer-remove').addEventListener('click', () => cb.onLayers(-1));
+    $('in-show-test').addEventListener('change', (e) => cb.onToggle('showTest', e.target.checked));
+    $('in-discretize').addEventListener('change', (e) => cb.onToggle('disc', e.target.checked));
+    $('btn-export-model').addEventListener('click', () => cb.onExport('model'));
+    $('btn-export-png').addEventListener('click', () => cb.onExport('png'));
+    $('btn-export-csv').addEventListener('click', () => cb.onExport('csv'));
+  }
+
+  /** Reflect the state in the controls. */
+  render(s, limits) {
+    setSelect($('in-lr'), String(s.lr));
+    setSelect($('in-opt'), s.opt);
+    setSelect($('in-batch'), String(s.batch));
+    setSelect($('in-l1'), String(s.l1));
+    setSelect($('in-l2'), String(s.l2));
+    setSelect($('in-act'), s.act);
+    setSelect($('in-init'), s.init);
+    $('in-init-value').value = String(s.iv);
+    $('field-init-value').hidden = s.init !== 'constant';
+    $('in-speed').value = String(s.speed);
+    $('in-unit').value = s.unit;
+    $('out-speed').textContent = speedLabel(s.speed, s.unit);
+    $('in-show-test').checked = s.showTest;
+    $('in-discretize').checked = s.disc;
+    const n = s.layers.length;
+    $('layers-label').textContent = n === 0
+      ? '0 hidden layers: this is logistic regression'
+      : `${n} hidden layer${n === 1 ? '' : 's'}`;
+    $('btn-layer-add').disabled = n >= limits.maxLayers;
+    $('btn-layer-remove').disabled = n === 0;
+  }
+
+  /** Show the play button as playing or paused. */
+  setRunning(running) {
+    this.running = running;
+    const b = $('btn-play');
+    b.classList.toggle('playing', running);
+    b.setAttribute('aria-pressed', String(running));
+    b.setAttribute('aria-label', running ? 'Pause' : 'Play');
+  }
+
+  /** Step and epoch counters. */
+  setCounters(step, epoch) {
+    $('out-step').textContent = step.toLocaleString('en-US');
+    $('out-epoch').textContent = epoch.toLocaleString('en-US');
+  }
+}
+
+/** A select keeps a value not among its options by adding it (e.g. a learning rate from a URL). */
+function setSelect(sel, value) {
+  if (![...sel.options].some((o) => o.value === value)) {
+    const o = document.createElement('option');
+    o.value = value;
+    o.textContent = value;
+    sel.appendChild(o);
+  }
+  sel.value = value;
+}
+
+/** The speed slider's label. */
+export function speedLabel(level, unit) {
+  const v = SPEEDS[level];
+  if (v === null || v === undefined) return 'max';
+  return `${v >= 1000 ? `${v / 1000}k` : v} ${unit === 'epochs' ? 'ep' : 'st'}/s`;
+}

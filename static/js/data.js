@@ -1,0 +1,218 @@
+// The data panel: built-in dataset thumbnails, the generator's parameters, CSV upload (button
+// or drag-and-drop) and the column chooser (target, features, the two drawn features).
+// Column names come from the user's file: they are only ever inserted with textContent.
+
+import { KINDS } from './state.js';
+
+const LABELS = {
+  circle: 'Circle', xor: 'XOR', gauss: 'Two Gaussians', spiral: 'Spiral', moons: 'Moons', linear: 'Linear',
+  blobs: 'Blobs (3–5 classes)', spiral3: 'Three spirals', plane: 'Plane (regression)', hills: 'Hills (regression)',
+  interval: 'Interval (1-D)', sine: 'Sine (1-D)', step: 'Step (1-D)', abs: '|x| (1-D)', cubic: 'Cubic (1-D)', bump: 'Bump (1-D)',
+};
+
+const $ = (id) => document.getElementById(id);
+
+/** The data panel; callbacks: onKind(kind), onParam(name, value), onFile(file), onColumns(choice). */
+export class DataPanel {
+  constructor(callbacks, iconUrl) {
+    this.cb = callbacks;
+    this.dataset = null;
+    this.grid = $('dataset-grid');
+    this.buttons = new Map();
+    for (const kind of KINDS) {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.className = 'ds-thumb';
+      b.setAttribute('role', 'radio');
+      b.setAttribute('aria-checked', 'false');
+      b.title = LABELS[kind] || kind;
+      b.dataset.kind = kind;
+      const img = document.createElement('img');
+      img.src = iconUrl(kind);
+      img.alt = '';
+      img.width = 48;
+      img.height = 48;
+      const span = document.createElement('span');
+      span.textContent = (LABELS[kind] || kind).replace(/ \(.*\)$/, '');
+      b.append(img, span);
+      b.addEventListener('click', () => this.cb.onKind(kind));
+      this.grid.appendChild(b);
+      this.buttons.set(kind, b);
+    }
+    const slider = (id, name, fmt) => {
+      const input = $(`in-${id}`);
+      const out = $(`out-${id}`);
+      input.addEventListener('input', () => { out.textContent = fmt(Number(input.value)); });
+      input.addEventListener('change', () => this.cb.onParam(name, Number(input.value)));
+      return { input, out, fmt };
+    };
+    this.sliders = {
+      test: slider('test', 'test', (v) => `${Math.round(v * 100)}%`),
+      noise: slider('noise', 'noise', (v) => v.toFixed(2)),
+      n: slider('n', 'n', (v) => String(v)),
+      classes: slider('classes', 'classes', (v) => String(v)),
+    };
+    const seed = $('in-seed');
+    seed.addEventListener('change', () => {
+      const v = Math.max(0, Math.min(2 ** 32 - 1, Math.round(Number(seed.value) || 0)));
+      this.cb.onParam('seed', v);
+    });
+    $('btn-reseed').addEventListener('click', () => this.cb.onParam('seed', Math.floor(Math.random() * 100000)));
+
+    // upload: button and drag-and-drop
+    const file = $('in-file');
+    file.addEventListener('change', () => {
+      if (file.files && file.files[0]) this.cb.onFile(file.files[0]);
+      file.value = '';
+    });
+    const zone = $('dropzone');
+    const panel = document.querySelector('.col-data');
+    for (const t of [zone, panel]) {
+      t.addEventListener('dragover', (e) => { e.preventDefault(); zone.classList.add('over'); });
+      t.addEventListener('dragleave', (e) => { if (!t.contains(e.relatedTarget)) zone.classList.remove('over'); });
+      t.addEventListener('drop', (e) => {
+        e.preventDefault();
+        zone.classList.remove('over');
+        const f = e.dataTransfer && e.dataTransfer.files && e.dataTransfer.files[0];
+        if (f) this.cb.onFile(f);
+      });
+    }
+    $('btn-csv-train').addEventListener('click', () => this.cb.onColumns(this.choice()));
+    $('in-view-x').addEventListener('change', () => this.syncView('x'));
+    $('in-view-y').addEventListener('change', () => this.syncView('y'));
+  }
+
+  /** Reflect the state in the controls. */
+  render(s) {
+    for (const [kind, b] of this.buttons) {
+      const on = s.data === kind;
+      b.classList.toggle('selected', on);
+      b.setAttribute('aria-checked', String(on));
+    }
+    for (const [name, sl] of Object.entries(this.sliders)) {
+      sl.input.value = String(s[name]);
+      sl.out.textContent = sl.fmt(s[name]);
+    }
+    $('row-classes').hidden = s.data !== 'blobs';
+    for (const e of document.querySelectorAll('.gen-only')) e.classList.toggle('disabled', s.data === 'csv');
+    for (const e of document.querySelectorAll('.gen-only input')) e.disabled = s.data === 'csv';
+    $('in-seed').value = String(s.seed);
+    $('csv-panel').hidden = s.data !== 'csv' || !this.dataset;
+  }
+
+  /** Show an uploaded dataset's columns to choose from; `choice` = {features, view} to preselect. */
+  showDataset(ds, choice = {}, canChangeTarget = true) {
+    this.dataset = ds;
+    this.canChangeTarget = canChangeTarget;
+    $('csv-panel').hidden = false;
+    $('csv-name').textContent = ds.name;
+    const classes = ds.classes ? `, ${ds.classes.length} classes` : '';
+    $('csv-meta').textContent = `${ds.n_rows} rows, ${ds.task}${classes}${ds.dropped_rows ? `, ${ds.dropped_rows} rows dropped` : ''}`;
+    $('in-task').value = 'auto';
+    const features = new Set(choice.features && choice.features.length ? choice.features : ds.features);
+    const tbody = $('csv-columns');
+    tbody.replaceChildren();
+    for (const col of ds.columns) {
+      const tr = document.createElement('tr');
+      const name = document.createElement('th');
+      name.scope = 'row';
+      name.textContent = col.name;
+      const kind = document.createElement('td');
+      kind.className = 'muted';
+      kind.textContent = col.kind === 'numeric'
+        ? `${fmt(col.min)} … ${fmt(col.max)}`
+        : `text, ${col.distinct ?? '?'} values`;
+      const tcell = document.createElement('td');
+      const radio = document.createElement('input');
+      radio.type = 'radio';
+      radio.name = 'csv-target';
+      radio.value = col.name;
+      radio.checked = col.name === ds.target;
+      radio.disabled = !canChangeTarget && col.name !== ds.target;
+      radio.setAttribute('aria-label', `Target: ${col.name}`);
+      radio.addEventListener('change', () => this.onTarget(col.name));
+      tcell.appendChild(radio);
+      const fcell = document.createElement('td');
+      const box = document.createElement('input');
+      box.type = 'checkbox';
+      box.value = col.name;
+      box.className = 'csv-feature';
+      box.dataset.kind = col.kind;
+      box.setAttribute('aria-label', `Feature: ${col.name}`);
+      box.checked = col.kind === 'numeric' && col.name !== ds.target && features.has(col.name);
+      box.disabled = col.kind !== 'numeric' || col.name === ds.target;
+      if (col.kind !== 'numeric') box.title = 'A text column cannot be a feature.';
+      else if (col.name === ds.target) box.title = 'The target cannot also be a feature.';
+      box.addEventListener('change', () => this.renderView());
+      fcell.appendChild(box);
+      tr.append(name, kind, tcell, fcell);
+      tbody.appendChild(tr);
+    }
+    const nf = $('csv-nonfeatures');
+    nf.textContent = (ds.non_features || []).filter((x) => x.name !== ds.target)
+      .map((x) => `${x.name}: ${x.reason}`).join(' · ');
+    this.renderView(choice.view);
+  }
+
+  onTarget(name) {
+    for (const box of document.querySelectorAll('.csv-feature')) {
+      const isTarget = box.value === name;
+      box.disabled = box.dataset.kind !== 'numeric' || isTarget;
+      if (isTarget) box.checked = false;
+      box.title = box.dataset.kind !== 'numeric' ? 'A text column cannot be a feature.' : isTarget ? 'The target cannot also be a feature.' : '';
+    }
+    this.renderView();
+  }
+
+  selectedFeatures() {
+    return [...document.querySelectorAll('.csv-feature')].filter((b) => b.checked && !b.disabled).map((b) => b.value);
+  }
+
+  renderView(view) {
+    const feats = this.selectedFeatures();
+    const box = $('view-pickers');
+    box.hidden = feats.length <= 2;
+    const sx = $('in-view-x');
+    const sy = $('in-view-y');
+    const prev = view && view.length === 2 ? view : [sx.value, sy.value];
+    for (const [sel, k] of [[sx, 0], [sy, 1]]) {
+      sel.replaceChildren();
+      for (const f of feats) {
+        const o = document.createElement('option');
+        o.value = f;
+        o.textContent = f;
+        sel.appendChild(o);
+      }
+      sel.value = feats.includes(prev[k]) ? prev[k] : feats[k] || feats[0] || '';
+    }
+    if (sx.value === sy.value && feats.length > 1) sy.value = feats.find((f) => f !== sx.value);
+    $('btn-csv-train').disabled = feats.length === 0;
+  }
+
+  syncView(which) {
+    const sx = $('in-view-x');
+    const sy = $('in-view-y');
+    if (sx.value === sy.value) {
+      const other = this.selectedFeatures().find((f) => f !== sx.value);
+      if (which === 'x') sy.value = other; else sx.value = this.selectedFeatures().find((f) => f !== sy.value);
+    }
+  }
+
+  /** The current column choice: {target, task, features, view}. */
+  choice() {
+    const t = document.querySelector('input[name="csv-target"]:checked');
+    const features = this.selectedFeatures();
+    return {
+      target: t ? t.value : null,
+      task: $('in-task').value,
+      features,
+      view: features.length > 2 ? [$('in-view-x').value, $('in-view-y').value] : [],
+    };
+  }
+}
+
+function fmt(v) {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '?';
+  const a = Math.abs(v);
+  return a !== 0 && (a < 1e-2 || a >= 1e5) ? v.toExponential(1) : String(Number(v.toPrecision(3)));
+}

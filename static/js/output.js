@@ -1,0 +1,256 @@
+// The output view: the large decision map (or a curve over the points for 1-D data), the
+// training and test points, and, while a neuron is hovered, that neuron's map instead.
+
+import { classColor, css, diverging, gradientCss, lut, sequential, activationScale } from './colors.js';
+import { paintClasses, paintGrid, vectorContext } from './heatmap.js';
+
+const MAX_POINTS = 4000; // drawn points (a bigger dataset is drawn as an even sample)
+
+/** The large output map with its points; `draw` paints the latest frame. */
+export class OutputView {
+  constructor({ map, overlay, caption, scale }) {
+    this.map = map;
+    this.overlay = overlay;
+    this.caption = caption;
+    this.scale = scale;
+    this.info = null;
+    this.showTest = false;
+    this.discretize = false;
+    this.pointsDirty = true;
+    new ResizeObserver(() => { this.pointsDirty = true; this.mapDirty = true; }).observe(overlay);
+  }
+
+  /**
+   * Set up from the stream's init message: info = {G, g, x, y, features, oneD, task, classes,
+   * activation, yScale}, points = {train: {x, y}, test: {x, y}}.
+   */
+  setup(info, points) {
+    this.info = info;
+    this.points = { train: sample(points.train), test: sample(points.test) };
+    this.pointsDirty = true;
+    this.map.classList.toggle('vector', info.oneD);
+    this.renderScale();
+  }
+
+  /** Show or hide the test points; discretize the output. */
+  setOptions({ showTest, discretize }) {
+    if (showTest !== this.showTest) this.pointsDirty = true;
+    this.showTest = showTest;
+    this.discretize = discretize;
+    this.mapDirty = true;
+  }
+
+  renderScale() {
+    const info = this.info;
+    this.scale.replaceChildren();
+    const add = (tag, cls, text) => {
+      const e = document.createElement(tag);
+      if (cls) e.className = cls;
+      if (text !== undefined) e.textContent = text;
+      this.scale.appendChild(e);
+      return e;
+    };
+    if (info.task === 'multiclass') {
+      info.classes.forEach((c, k) => {
+        const s = add('span', 'swatch-item');
+        const i = document.createElement('i');
+        i.style.background = classColor(k, info.classes.length);
+        s.appendChild(i);
+        s.appendChild(document.createTextNode(c));
+      });
+      return;
+    }
+    const lo = info.task === 'regression' ? fmt(info.yScale[0]) : (info.classes ? info.classes[0] : '0');
+    const hi = info.task === 'regression' ? fmt(info.yScale[1]) : (info.classes ? info.classes[1] : '1');
+    add('span', 'scale-end', lo);
+    const bar = add('span', 'scale-bar');
+    bar.style.background = gradientCss(info.task === 'regression' ? 'sequential' : 'diverging');
+    add('span', 'scale-end', hi);
+    if (info.task !== 'regression') add('span', 'scale-note', 'colour = predicted probability');
+  }
+
+  /** Paint the frame's output (or the hovered neuron's map); grids as decoded by main.js. */
+  draw(frame, grids, hover, formula) {
+    const info = this.info;
+    if (!info) return;
+    if (this.pointsDirty) this.drawPoints();
+    const neuron = hover && hover.layer > 0 && hover.layer <= grids.neurons.length ? grids.neurons[hover.layer - 1][hover.index] : null;
+    const hoverOut = hover && hover.layer === grids.neurons.length + 1 ? grids.output[hover.index] : null;
+    if (info.oneD) this.drawCurve(grids, neuron, hoverOut);
+    else if (neuron) {
+      const [a, b] = activationScale(info.activation, neuron.lo, neuron.hi);
+      paintGrid(this.map, neuron.bytes, info.g, info.g, lut('diverging', neuron.lo, neuron.hi, a, b, this.discretize));
+    } else if (info.task === 'multiclass') {
+      const chans = hoverOut ? null : grids.output;
+      if (chans) paintClasses(this.map, chans, info.G, info.G, info.classes.map((_, k) => classColor(k, info.classes.length)), this.discretize);
+      else paintGrid(this.map, hoverOut.bytes, info.G, info.G, lut('diverging', hoverOut.lo, hoverOut.hi, 0, 1));
+    } else {
+      const m = grids.output[0];
+      const table = info.task === 'regression'
+        ? lut('sequential', m.lo, m.hi, info.yScale[0], info.yScale[1], false)
+        : lut('diverging', m.lo, m.hi, 0, 1, this.discretize);
+      paintGrid(this.map, m.bytes, info.G, info.G, table);
+    }
+    this.caption.textContent = hover ? formula : '';
+    this.caption.hidden = !hover;
+  }
+
+  /** 1-D: the prediction (or a neuron) as a curve over x, with class bands behind. */
+  drawCurve(grids, neuron, hoverOut) {
+    const info = this.info;
+    const { ctx, w, h } = vectorContext(this.map);
+    ctx.clearRect(0, 0, w, h);
+    const m = neuron || hoverOut || grids.output[0];
+    const n = m.bytes.length;
+    let [ylo, yhi] = this.yRange();
+    if (neuron) [ylo, yhi] = pad(activationScale(info.activation, neuron.lo, neuron.hi));
+    // background bands: the predicted class (classification), fading with certainty
+    if (!neuron && info.task !== 'regression' && info.task !== 'multiclass') {
+      const out = grids.output[0];
+      for (let j = 0; j < n; j++) {
+        const p = out.lo + ((out.hi - out.lo) * out.bytes[j]) / 255;
+        const t = this.discretize ? (p >= 0.5 ? 1 : 0) : p;
+        ctx.fillStyle = css(diverging(t), 0.55);
+        ctx.fillRect((j / n) * w, 0, w / n + 1, h);
+      }
+    }
+    const Y = (v) => h - ((v - ylo) / (yhi - ylo)) * h;
+    ctx.strokeStyle = '#c9ced8';
+    ctx.lineWidth = 1;
+    ctx.setLineDash([3, 3]);
+    for (const v of info.task === 'regression' || neuron ? [0] : [0, 0.5, 1]) {
+      const y = Math.round(Y(v)) + 0.5;
+      ctx.beginPath(); ctx.moveTo(0, y); ctx.lineTo(w, y); ctx.stroke();
+    }
+    ctx.setLineDash([]);
+    const chans = !neuron && !hoverOut && info.task === 'multiclass' ? grids.output : [m];
+    chans.forEach((c, k) => {
+      const cs = (c.hi - c.lo) / 255;
+      ctx.strokeStyle = chans.length > 1 ? classColor(k, chans.length) : '#1d2330';
+      ctx.lineWidth = 2.5;
+      ctx.beginPath();
+      for (let j = 0; j < n; j++) {
+        const x = ((j + 0.5) / n) * w;
+        const y = Y(c.lo + cs * c.bytes[j]);
+        if (j === 0) ctx.moveTo(x, y); else ctx.lineTo(x, y);
+      }
+      ctx.stroke();
+    });
+  }
+
+  yRange() {
+    const info = this.info;
+    if (info.task === 'regression') return pad(info.yScale);
+    return [-0.12, 1.12];
+  }
+
+  /** Draw the points (and axis labels) on the overlay; only when they or the size change. */
+  drawPoints() {
+    this.pointsDirty = false;
+    const info = this.info;
+    const { ctx, w, h } = vectorContext(this.overlay);
+    ctx.clearRect(0, 0, w, h);
+    if (!info) return;
+    const G = info.G;
+    const [x0, x1] = extent(info.x, G);
+    const X = (v) => ((v - x0) / (x1 - x0)) * w;
+    let Y;
+    let py;
+    if (info.oneD) {
+      const [ylo, yhi] = this.yRange();
+      Y = (v) => h - ((v - ylo) / (yhi - ylo)) * h;
+      py = (p, i) => (info.task === 'regression' ? p : (info.task === 'multiclass' ? 0.5 : p) + jitter(i));
+    } else {
+      const [y0, y1] = extent(info.y, G);
+      Y = (v) => h - ((v - y0) / (y1 - y0)) * h;
+    }
+    const K = info.classes ? info.classes.length : 0;
+    const color = (t) => (info.task === 'regression' ? css(sequential((t - info.yScale[0]) / (info.yScale[1] - info.yScale[0] || 1))) : classColor(t, K));
+    const r = Math.max(2.2, Math.min(4, w / 110));
+    const sets = this.showTest ? [['train', '#fff'], ['test', '#1d2330']] : [['train', '#fff']];
+    for (const [name, ring] of sets) {
+      const pts = this.points[name];
+      ctx.lineWidth = name === 'test' ? 1.4 : 1;
+      ctx.strokeStyle = ring;
+      for (let i = 0; i < pts.x.length; i++) {
+        const px = X(pts.x[i][0]);
+        const yv = info.oneD ? py(pts.y[i], i) : pts.x[i][1];
+        const pyy = Y(yv);
+        ctx.fillStyle = color(pts.y[i]);
+        ctx.beginPath();
+        ctx.arc(px, pyy, r, 0, 2 * Math.PI);
+        ctx.fill();
+        ctx.stroke();
+      }
+    }
+    // axis labels (feature names come from the user's data: drawn as canvas text, not HTML)
+    ctx.font = '11px system-ui, sans-serif';
+    ctx.fillStyle = 'rgba(29,35,48,.75)';
+    ctx.textBaseline = 'bottom';
+    ctx.textAlign = 'right';
+    ctx.fillText(`${info.features[0]} →`, w - 4, h - 3);
+    ctx.textAlign = 'left';
+    ctx.fillText(fmt(info.x[0]), 4, h - 3);
+    ctx.textBaseline = 'top';
+    ctx.textAlign = 'right';
+    ctx.fillText(fmt(info.x[1]), w - 4, 3);
+    if (!info.oneD) {
+      ctx.textAlign = 'left';
+      ctx.fillText(`↑ ${info.features[1]}  ${fmt(info.y[1])}`, 4, 3);
+    } else {
+      ctx.textAlign = 'left';
+      ctx.fillText(info.task === 'regression' ? `↑ target ${fmt(info.yScale[1])}` : `↑ P(${info.classes ? info.classes[K - 1] : 'class 1'})`, 4, 3);
+    }
+  }
+
+  /** A PNG (as a Blob promise) of the map with its points. */
+  toPNG() {
+    const W = 800;
+    const c = document.createElement('canvas');
+    c.width = W;
+    c.height = W;
+    const ctx = c.getContext('2d');
+    ctx.imageSmoothingEnabled = false;
+    ctx.fillStyle = '#fff';
+    ctx.fillRect(0, 0, W, W);
+    ctx.drawImage(this.map, 0, 0, W, W);
+    ctx.imageSmoothingEnabled = true;
+    ctx.drawImage(this.overlay, 0, 0, W, W);
+    return new Promise((resolve) => c.toBlob(resolve, 'image/png'));
+  }
+}
+
+function sample(set) {
+  if (!set || !set.x) return { x: [], y: [] };
+  const n = set.x.length;
+  if (n <= MAX_POINTS) return set;
+  const x = [];
+  const y = [];
+  for (let k = 0; k < MAX_POINTS; k++) {
+    const i = Math.floor((k * n) / MAX_POINTS);
+    x.push(set.x[i]);
+    y.push(set.y[i]);
+  }
+  return { x, y };
+}
+
+function extent(range, G) {
+  const d = (range[1] - range[0]) / Math.max(1, G - 1);
+  return [range[0] - d / 2, range[1] + d / 2];
+}
+
+function pad([a, b]) {
+  const d = (b - a) * 0.08 || 1;
+  return [a - d, b + d];
+}
+
+function jitter(i) {
+  return (((i * 2654435761) % 1000) / 1000 - 0.5) * 0.08;
+}
+
+function fmt(v) {
+  if (!Number.isFinite(v)) return String(v);
+  const a = Math.abs(v);
+  return a !== 0 && (a < 1e-2 || a >= 1e4) ? v.toExponential(1) : String(Number(v.toPrecision(3)));
+}
+

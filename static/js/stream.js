@@ -1,0 +1,81 @@
+// The WebSocket client of one session's stream: connects, reconnects with back-off, queues
+// controls sent while (re)connecting, and hands every parsed message to the callbacks.
+
+/** A session stream; callbacks: onMessage(msg), onState('connecting'|'open'|'closed'|'retrying', info). */
+export class Stream {
+  constructor({ onMessage, onState }) {
+    this.onMessage = onMessage;
+    this.onState = onState || (() => {});
+    this.ws = null;
+    this.sessionId = null;
+    this.queue = [];
+    this.retries = 0;
+    this.timer = 0;
+  }
+
+  /** Connect to session `id`'s stream (closing any previous one). */
+  connect(id) {
+    this.close();
+    this.sessionId = id;
+    this.retries = 0;
+    this.open();
+  }
+
+  open() {
+    const id = this.sessionId;
+    if (!id) return;
+    const proto = location.protocol === 'https:' ? 'wss' : 'ws';
+    const ws = new WebSocket(`${proto}://${location.host}/api/sessions/${encodeURIComponent(id)}/stream`);
+    this.ws = ws;
+    this.onState('connecting');
+    ws.addEventListener('open', () => {
+      if (ws !== this.ws) return;
+      this.retries = 0;
+      this.onState('open');
+      const pending = this.queue;
+      this.queue = [];
+      for (const m of pending) ws.send(JSON.stringify(m));
+    });
+    ws.addEventListener('message', (ev) => {
+      if (ws !== this.ws) return;
+      let msg;
+      try {
+        msg = JSON.parse(ev.data);
+      } catch {
+        this.onMessage({ type: 'error', detail: 'The server sent a message the page cannot read.' });
+        return;
+      }
+      this.onMessage(msg);
+    });
+    ws.addEventListener('close', (ev) => {
+      if (ws !== this.ws) return;
+      this.ws = null;
+      if (ev.code === 1008 || ev.code === 4404 || ev.code === 4000) {
+        this.onState('closed', ev.reason || 'The server closed the stream.');
+        return;
+      }
+      const delay = Math.min(8000, 250 * 2 ** this.retries++);
+      this.onState('retrying', `Connection lost; retrying in ${Math.round(delay / 100) / 10} s`);
+      this.timer = setTimeout(() => this.open(), delay);
+    });
+  }
+
+  /** Send a control message (queued until the socket is open). */
+  send(msg) {
+    if (this.ws && this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(msg));
+    else if (this.sessionId) {
+      this.queue = this.queue.filter((m) => m.type !== msg.type || m.type === 'step');
+      this.queue.push(msg);
+    }
+  }
+
+  /** Close for good (no reconnect). */
+  close() {
+    clearTimeout(this.timer);
+    const ws = this.ws;
+    this.ws = null;
+    this.queue = [];
+    this.sessionId = null;
+    if (ws) ws.close(1000);
+  }
+}
