@@ -1,15 +1,20 @@
 """The app factory: builds the FastAPI app, mounts static files and includes the routers."""
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from app import __version__
 from app.config import ROOT, Settings, get_settings
-from app.data.store import Store
-from app.routes import datasets, health, pages
+from app.data.store import DatasetError, Store, StoreError
+from app.routes import datasets, health, pages, sessions, stream
+from app.training.player import Players
+from app.training.registry import SessionRegistry
+from app.training.session import SessionError
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -18,11 +23,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.store = Store(settings.db_path)
+        app.state.store = store = Store(settings.db_path)
+        app.state.registry = registry = SessionRegistry(store, settings)
+        app.state.players = players = Players(registry)
+        sweeper = asyncio.create_task(_sweep_idle(registry, settings))
         try:
             yield
         finally:
-            app.state.store.close()
+            sweeper.cancel()
+            await players.pause_all()
+            registry.save_all()
+            store.close()
 
     app = FastAPI(
         title="Logistic Lens",
@@ -35,8 +46,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
     app.include_router(health.router)
     app.include_router(datasets.router)
+    app.include_router(sessions.router)
+    app.include_router(stream.router)
     app.include_router(pages.router)
+    for error in (SessionError, DatasetError, StoreError):
+        app.add_exception_handler(error, _error_detail)
     return app
+
+
+async def _error_detail(request: Request, exc: Exception) -> JSONResponse:
+    """Our own errors carry a message for people and a status (503: the store cannot write)."""
+    status = getattr(exc, "status_code", 503 if isinstance(exc, StoreError) else 400)
+    return JSONResponse({"detail": str(exc)}, status_code=status)
+
+
+async def _sweep_idle(registry: SessionRegistry, settings: Settings) -> None:
+    """Every little while: save sessions and drop the idle ones from memory."""
+    while True:
+        await asyncio.sleep(min(30.0, settings.idle_seconds / 2))
+        await asyncio.to_thread(registry.evict_idle)
 
 
 app = create_app()

@@ -1,6 +1,6 @@
 """Pydantic models of the sessions API and the stream: the contract scripts and the page use."""
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -20,7 +20,9 @@ class Hyperparameters(BaseModel):
     learning_rate: float | None = Field(None, gt=0, le=10, examples=[0.03])
     l1: float | None = Field(None, ge=0, le=10)
     l2: float | None = Field(None, ge=0, le=10)
-    batch_size: int | None = Field(None, ge=1, le=200_000, description="null keeps it; see full_batch")
+    batch_size: int | None = Field(
+        None, ge=1, le=200_000, description="a new batch size (null keeps it; see full_batch)"
+    )
     full_batch: bool | None = Field(None, description="true sets batch_size to null (full batch)")
     optimizer: OptimizerName | None = None
 
@@ -35,7 +37,8 @@ class SessionConfig(BaseModel):
         None, description="raw feature columns; default: every numeric column but the target"
     )
     hidden_layers: list[int] = Field(
-        default_factory=lambda: [4], description="neurons per hidden layer; [] = logistic regression"
+        default_factory=lambda: [4],
+        description="neurons per hidden layer; [] = logistic regression",
     )
     activation: Activation = "sigmoid"
     optimizer: OptimizerName = "adam"
@@ -158,7 +161,9 @@ class Prediction(BaseModel):
     probabilities: list[list[float]] | None = None
     predictions: list[str] | None = None
     values: list[float] | None = None
-    activations: list[list[list[float]]] = Field(description="per hidden layer, per point, per neuron")
+    activations: list[list[list[float]]] = Field(
+        description="per hidden layer, per point, per neuron"
+    )
 
 
 class History(BaseModel):
@@ -185,3 +190,42 @@ class Model(BaseModel):
     activation: str
     layers: list[LayerParams]
     output: str
+
+
+# ---- stream control messages (client → server) ---------------------------------------------
+class PlayControl(BaseModel):
+    """Train continuously: `speed` steps (or epochs) per second, null = as fast as possible."""
+
+    model_config = ConfigDict(extra="forbid")
+    type: Literal["play"]
+    speed: float | None = Field(None, gt=0, le=1_000_000)
+    unit: Literal["steps", "epochs"] = "steps"
+
+
+class PauseControl(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    type: Literal["pause"]
+
+
+class StepControl(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    type: Literal["step"]
+    steps: int = Field(1, ge=1, le=1_000_000)
+
+
+class SetControl(Hyperparameters):
+    type: Literal["set"]
+
+
+class ResetControl(ResetRequest):
+    type: Literal["reset"]
+
+
+class RewindControl(RewindRequest):
+    type: Literal["rewind"]
+
+
+Control = Annotated[
+    PlayControl | PauseControl | StepControl | SetControl | ResetControl | RewindControl,
+    Field(discriminator="type"),
+]

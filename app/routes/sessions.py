@@ -1,0 +1,170 @@
+"""Sessions over REST: create, inspect, train, tune, reset, rewind, snapshot, predict, export."""
+
+import asyncio
+import time
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+
+from app.deps import SettingsDep
+from app.schemas.sessions import History as HistoryOut
+from app.schemas.sessions import (
+    Hyperparameters,
+    Model,
+    Prediction,
+    PredictRequest,
+    ResetRequest,
+    RewindRequest,
+    Session,
+    SessionConfig,
+    Snapshot,
+    StepRequest,
+)
+from app.training import payloads
+from app.training.player import Players
+from app.training.registry import SessionRegistry
+from app.training.session import SessionError, TrainingSession
+
+router = APIRouter(prefix="/api/sessions", tags=["sessions"])
+
+
+def get_registry(request: Request) -> SessionRegistry:
+    registry: SessionRegistry = request.app.state.registry
+    return registry
+
+
+def get_players(request: Request) -> Players:
+    players: Players = request.app.state.players
+    return players
+
+
+RegistryDep = Annotated[SessionRegistry, Depends(get_registry)]
+PlayersDep = Annotated[Players, Depends(get_players)]
+
+
+def get_session(session_id: str, registry: RegistryDep) -> TrainingSession:
+    """The session named in the path (404 when there is none)."""
+    return registry.get(session_id)
+
+
+SessionDep = Annotated[TrainingSession, Depends(get_session)]
+
+
+@router.post("", status_code=201, summary="Create a training session")
+def create_session(config: SessionConfig, registry: RegistryDep) -> Session:
+    """Build a network for `config` on its dataset. `hidden_layers: []` is logistic regression.
+
+    Answers 422 when the config does not fit the dataset (unknown or text features,
+    transforms with other than 2 features, view features not among the features) or a limit.
+    """
+    return payloads.session_view(registry.create(config))
+
+
+@router.get("/{session_id}", summary="A session's status, step and metrics")
+def read_session(session: SessionDep) -> Session:
+    return payloads.session_view(session)
+
+
+@router.patch("/{session_id}", summary="Change hyperparameters, keeping the weights")
+async def update_session(
+    changes: Hyperparameters, session: SessionDep, players: PlayersDep
+) -> Session:
+    """Change learning rate, L1, L2, batch size or optimizer mid-training."""
+    session.set_hyperparameters(changes)
+    await _refresh(players, session)
+    return payloads.session_view(session)
+
+
+@router.post("/{session_id}/step", summary="Train a number of steps or epochs")
+async def step_session(
+    body: StepRequest, session: SessionDep, players: PlayersDep, settings: SettingsDep
+) -> Session:
+    """Run `steps` updates, or `epochs` passes over the training rows, and answer the metrics.
+
+    Bounded by LL_MAX_STEPS_PER_REQUEST steps and LL_MAX_SECONDS_PER_REQUEST seconds: when the
+    time runs out first the answer says how far it got (`step`).
+    """
+    steps = body.steps if body.steps is not None else session.steps_for_epochs(body.epochs or 0)
+    if steps > settings.max_steps_per_request:
+        raise SessionError(
+            f"{steps} steps asked, at most {settings.max_steps_per_request} per request "
+            "(LL_MAX_STEPS_PER_REQUEST); split the work into several requests", 422)
+    deadline = time.monotonic() + settings.max_seconds_per_request
+    await asyncio.to_thread(session.train, steps, deadline)
+    await _refresh(players, session)
+    return payloads.session_view(session)
+
+
+@router.post("/{session_id}/reset", summary="New initial weights")
+async def reset_session(
+    session: SessionDep, players: PlayersDep, body: ResetRequest | None = None
+) -> Session:
+    """Start again from fresh weights (the config's seed unless `seed` is given)."""
+    await players.stop(session.id)
+    session.reset(body.seed if body else None)
+    await _refresh(players, session)
+    return payloads.session_view(session)
+
+
+@router.post("/{session_id}/rewind", summary="Go back to a checkpoint")
+async def rewind_session(body: RewindRequest, session: SessionDep, players: PlayersDep) -> Session:
+    """Return to the checkpoint at `step` (see `history.checkpoints`): weights, optimizer state
+    and random state, so training from there replays the same run."""
+    await players.stop(session.id)
+    session.rewind(body.step)
+    await _refresh(players, session)
+    return payloads.session_view(session)
+
+
+@router.get("/{session_id}/snapshot", summary="Every map and parameter at the current step")
+def snapshot(
+    session: SessionDep, settings: SettingsDep,
+    grid: Annotated[int, Query(ge=2, description="cells per side (limit LL_MAX_GRID)")] = 50,
+) -> Snapshot:
+    """The output map and every hidden neuron's map over a `grid`×`grid` lattice of the view
+    features, plus all weights and biases, from one forward pass."""
+    if grid > settings.max_grid:
+        raise SessionError(f"grid {grid} is larger than the limit {settings.max_grid} "
+                           "(LL_MAX_GRID)", 422)
+    return payloads.snapshot(session, grid)
+
+
+@router.post("/{session_id}/predict", summary="Predict for raw feature values")
+def predict(body: PredictRequest, session: SessionDep) -> Prediction:
+    """`points` are rows of raw feature values in the session's feature order
+    (`config.features`, or the dataset's numeric columns)."""
+    width = len(session.data.features)
+    for i, row in enumerate(body.points):
+        if len(row) != width:
+            raise SessionError(
+                f"point {i} has {len(row)} values; this session takes {width} "
+                f"({', '.join(session.data.features)})", 422)
+    return payloads.predict(session, body.points)
+
+
+@router.get("/{session_id}/model", summary="Export the model")
+def export_model(session: SessionDep) -> Model:
+    """Everything needed to reproduce `predict` without the app: standardization, transforms,
+    layers and output. The README shows the dozen lines of numpy that use it."""
+    return payloads.model(session)
+
+
+@router.get("/{session_id}/history", summary="Metrics per step and the checkpoints")
+def read_history(session: SessionDep) -> HistoryOut:
+    """Metrics at every recorded step (every step early on, thinned as the run grows; the
+    latest step always) and the steps `rewind` can return to."""
+    return payloads.history(session)
+
+
+@router.delete("/{session_id}", status_code=204, summary="Delete a session")
+async def delete_session(session_id: str, registry: RegistryDep, players: PlayersDep) -> Response:
+    await players.stop(session_id)
+    registry.delete(session_id)
+    return Response(status_code=204)
+
+
+async def _refresh(players: Players, session: TrainingSession) -> None:
+    """Show watchers of the stream what a REST call just changed."""
+    player = players.by_id.get(session.id)
+    if player is not None:
+        await player.refresh()

@@ -1,0 +1,219 @@
+"""Plays a session for its watchers: trains between frames in a worker thread, fans frames out.
+
+Frames go out at a steady rate (settings.frame_rate) whatever the training speed: each tick
+trains as many steps as the speed asks (or, at full speed, as many as fit in the tick), then
+builds one frame, serialises it once and hands it to every watcher. A watcher holds only the
+latest frame, so a slow client gets fewer frames and never an unbounded queue.
+"""
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from app.schemas.sessions import (
+    Control,
+    Hyperparameters,
+    PauseControl,
+    PlayControl,
+    ResetControl,
+    RewindControl,
+    SetControl,
+    StepControl,
+)
+from app.training.payloads import frame_message
+from app.training.registry import SessionRegistry
+from app.training.session import SessionError, TrainingSession
+
+log = logging.getLogger(__name__)
+Send = Callable[[str], Awaitable[None]]
+
+
+class Watcher:
+    """One client's mailbox: the latest frame plus a short queue of replies (errors, init)."""
+
+    def __init__(self, send: Send):
+        self.send = send
+        self.latest: str | None = None
+        self.replies: deque[str] = deque(maxlen=16)
+        self.wake = asyncio.Event()
+
+    def offer(self, frame: str) -> None:
+        self.latest = frame
+        self.wake.set()
+
+    def reply(self, message: dict[str, Any]) -> None:
+        self.replies.append(json.dumps(message))
+        self.wake.set()
+
+    async def pump(self) -> None:
+        """Send whatever is waiting, forever (cancelled when the client leaves)."""
+        while True:
+            await self.wake.wait()
+            self.wake.clear()
+            while self.replies:
+                await self.send(self.replies.popleft())
+            if self.latest is not None:
+                frame, self.latest = self.latest, None
+                await self.send(frame)
+
+
+class Player:
+    """Runs the play loop of one session and publishes its frames."""
+
+    def __init__(self, session: TrainingSession, registry: SessionRegistry):
+        self.session, self.registry = session, registry
+        self.settings = registry.settings
+        self.watchers: set[Watcher] = set()
+        self.speed: float | None = None  # steps per second; None = as fast as possible
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def playing(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    def play(self, speed: float | None) -> None:
+        self.speed = speed
+        if not self.playing:
+            self.session.status = "running"
+            self.registry.busy.add(self.session.id)
+            self._task = asyncio.get_running_loop().create_task(self._run())
+
+    async def pause(self) -> None:
+        """Stop training, then save (pause is one of the moments a session is written)."""
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self.registry.busy.discard(self.session.id)
+        if self.session.status == "running":
+            self.session.status = "paused"
+        await self._save()
+
+    async def _save(self) -> None:
+        try:
+            await asyncio.to_thread(self.registry.save, self.session)
+        except Exception as err:  # the in-memory run goes on; watchers learn why saving failed
+            log.warning("could not save session %s: %s", self.session.id, err)
+            self.broadcast_reply({"type": "error", "detail": f"could not save the session: {err}"})
+
+    async def _run(self) -> None:
+        period = 1.0 / self.settings.frame_rate
+        loop = asyncio.get_running_loop()
+        carry, last_save = 0.0, time.monotonic()
+        while True:
+            tick = loop.time()
+            if self.speed is None:
+                steps, deadline = self.settings.max_steps_per_request, time.monotonic() + period
+            else:
+                carry += self.speed * period
+                steps, deadline = int(carry), None
+                carry -= steps
+            frame = await asyncio.to_thread(self._advance, steps, deadline)
+            if frame is not None:
+                self.publish(frame)
+            if self.session.status == "diverged":
+                self._task = None
+                self.registry.busy.discard(self.session.id)
+                await self._save()
+                return
+            if time.monotonic() - last_save >= self.settings.save_interval_seconds:
+                last_save = time.monotonic()
+                await self._save()
+            await asyncio.sleep(max(0.0, tick + period - loop.time()))
+
+    def _advance(self, steps: int, deadline: float | None) -> str | None:
+        """Worker thread: train, then build and serialise one frame (None if nothing moved)."""
+        if steps > 0:
+            self.session.train(steps, deadline)
+            return self.frame()
+        return None
+
+    def frame(self) -> str:
+        return json.dumps(frame_message(self.session))
+
+    def publish(self, frame: str) -> None:
+        for watcher in self.watchers:
+            watcher.offer(frame)
+
+    def broadcast_reply(self, message: dict[str, Any]) -> None:
+        for watcher in self.watchers:
+            watcher.reply(message)
+
+    async def control(self, msg: Control, watcher: Watcher) -> None:
+        """Carry out one control message; a refusal goes back to `watcher` as an error."""
+        s = self.session
+        try:
+            if isinstance(msg, PlayControl):
+                if s.status == "diverged":
+                    raise SessionError("the session diverged; reset or rewind before playing")
+                per_step = s.trainer.steps_per_epoch if msg.unit == "epochs" else 1
+                self.play(None if msg.speed is None else msg.speed * per_step)
+                return
+            if isinstance(msg, PauseControl):
+                await self.pause()
+            elif isinstance(msg, StepControl):
+                await self._train_now(msg.steps)
+            elif isinstance(msg, SetControl):
+                s.set_hyperparameters(Hyperparameters(**msg.model_dump(exclude={"type"})))
+            elif isinstance(msg, ResetControl):
+                await self.pause()
+                s.reset(msg.seed)
+            elif isinstance(msg, RewindControl):
+                await self.pause()
+                s.rewind(msg.step)
+            await self.refresh()
+        except SessionError as err:
+            watcher.reply({"type": "error", "detail": str(err)})
+
+    async def _train_now(self, steps: int) -> None:
+        deadline = time.monotonic() + self.settings.max_seconds_per_request
+        await asyncio.to_thread(self.session.train, steps, deadline)
+
+    async def refresh(self) -> None:
+        """Send every watcher a frame of the current state (after a control changed it)."""
+        if self.watchers:
+            self.publish(await asyncio.to_thread(self.frame))
+
+
+class Players:
+    """The players of this process, one per watched or playing session."""
+
+    def __init__(self, registry: SessionRegistry):
+        self.registry = registry
+        self.by_id: dict[str, Player] = {}
+
+    def of(self, session: TrainingSession) -> Player:
+        player = self.by_id.get(session.id)
+        if player is None or player.session is not session:
+            player = self.by_id[session.id] = Player(session, self.registry)
+        return player
+
+    def watch(self, session: TrainingSession, send: Send) -> tuple[Player, Watcher]:
+        player = self.of(session)
+        watcher = Watcher(send)
+        player.watchers.add(watcher)
+        return player, watcher
+
+    async def unwatch(self, player: Player, watcher: Watcher) -> None:
+        """Forget a watcher; when the last one leaves, training pauses."""
+        player.watchers.discard(watcher)
+        if not player.watchers:
+            await player.pause()
+            if self.by_id.get(player.session.id) is player:
+                del self.by_id[player.session.id]
+
+    async def stop(self, session_id: str) -> None:
+        """Pause a session's player (before it is deleted or reset from REST)."""
+        player = self.by_id.get(session_id)
+        if player is not None:
+            await player.pause()
+
+    async def pause_all(self) -> None:
+        for player in list(self.by_id.values()):
+            await player.pause()

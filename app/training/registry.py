@@ -1,0 +1,131 @@
+"""The live sessions of this process: create, find (restoring from the store), save, evict."""
+
+import logging
+import secrets
+import threading
+import time
+
+from app.config import Settings
+from app.data.prepare import prepare
+from app.data.store import Store
+from app.schemas.sessions import SessionConfig
+from app.training import persist
+from app.training.session import SessionError, TrainingSession
+
+log = logging.getLogger(__name__)
+
+
+class SessionNotFound(SessionError):
+    def __init__(self, session_id: str):
+        super().__init__(f"no session with id '{session_id}'", 404)
+
+
+class SessionRegistry:
+    """Holds at most `settings.max_live_sessions` sessions in memory; the rest live in the store."""
+
+    def __init__(self, store: Store, settings: Settings):
+        self.store, self.settings = store, settings
+        self.live: dict[str, TrainingSession] = {}
+        self.busy: set[str] = set()  # sessions being played (never evicted)
+        self._lock = threading.Lock()
+
+    # ---- lifecycle ----------------------------------------------------------------------
+    def create(self, config: SessionConfig) -> TrainingSession:
+        """Validate `config` against the limits and its dataset, build and store the session."""
+        self._check_limits(config)
+        session = self._build(secrets.token_hex(8), config)
+        self._admit(session)
+        self.save(session)
+        return session
+
+    def _check_limits(self, config: SessionConfig) -> None:
+        s = self.settings
+        if len(config.hidden_layers) > s.max_hidden_layers:
+            raise SessionError(f"at most {s.max_hidden_layers} hidden layers are allowed, "
+                               f"got {len(config.hidden_layers)}", 422)
+        if config.hidden_layers and max(config.hidden_layers) > s.max_neurons:
+            raise SessionError(f"at most {s.max_neurons} neurons per hidden layer are allowed, "
+                               f"got {max(config.hidden_layers)}", 422)
+
+    def _build(self, session_id: str, config: SessionConfig) -> TrainingSession:
+        dataset = self.store.get_dataset(config.dataset_id)
+        if dataset is None:
+            raise SessionError(f"no dataset with id '{config.dataset_id}'", 422)
+        data = prepare(dataset, config.features, list(config.transforms or []) or None,
+                       config.view_features, config.test_fraction, config.seed)
+        return TrainingSession(session_id, config, data, dataset.target)
+
+    def _admit(self, session: TrainingSession) -> None:
+        with self._lock:
+            while len(self.live) >= self.settings.max_live_sessions:
+                idle = [s for s in self.live.values() if s.id not in self.busy]
+                if not idle:
+                    raise SessionError(
+                        f"the server already trains {len(self.live)} sessions at once "
+                        f"(limit LL_MAX_LIVE_SESSIONS={self.settings.max_live_sessions}); "
+                        "pause or delete one first", 503)
+                oldest = min(idle, key=lambda s: s.last_used)
+                self.save(oldest)
+                del self.live[oldest.id]
+            self.live[session.id] = session
+
+    def get(self, session_id: str) -> TrainingSession:
+        """The session, from memory or restored from its last save."""
+        session = self.live.get(session_id)
+        if session is None:
+            session = self._restore(session_id)
+        session.last_used = time.monotonic()
+        return session
+
+    def _restore(self, session_id: str) -> TrainingSession:
+        saved = self.store.get_session(session_id)
+        if saved is None:
+            raise SessionNotFound(session_id)
+        config_json, blob = saved
+        session = self._build(session_id, SessionConfig.model_validate_json(config_json))
+        persist.load(session, blob)
+        with self._lock:
+            if session_id in self.live:  # restored concurrently: keep the first
+                return self.live[session_id]
+        self._admit(session)
+        return session
+
+    def delete(self, session_id: str) -> None:
+        with self._lock:
+            found = self.live.pop(session_id, None) is not None
+        if not self.store.delete_session(session_id) and not found:
+            raise SessionNotFound(session_id)
+
+    # ---- persistence --------------------------------------------------------------------
+    def save(self, session: TrainingSession) -> None:
+        """Write the session's config and state to the store (if it changed since last time)."""
+        with session.lock:
+            if not session.dirty:
+                return
+            blob = persist.dump(session)
+            config = session.config.model_dump_json()
+            session.dirty = False
+        try:
+            self.store.put_session(session.id, session.config.dataset_id, config, blob)
+        except Exception:
+            session.dirty = True
+            raise
+
+    def save_all(self) -> None:
+        for session in list(self.live.values()):
+            try:
+                self.save(session)
+            except Exception:  # keep saving the others; the error is logged
+                log.exception("could not save session %s", session.id)
+
+    def evict_idle(self) -> int:
+        """Save and drop sessions unused for `idle_seconds`; returns how many left memory."""
+        cutoff = time.monotonic() - self.settings.idle_seconds
+        gone = 0
+        for session in list(self.live.values()):
+            if session.id not in self.busy and session.last_used < cutoff:
+                self.save(session)
+                with self._lock:
+                    self.live.pop(session.id, None)
+                gone += 1
+        return gone

@@ -1,0 +1,227 @@
+"""A training session: prepared data + network + trainer + history, guarded by one lock.
+
+The session speaks in the dataset's own units (raw features in, class labels or target units
+out); the engine below it sees only standardized arrays.
+"""
+
+import math
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from app.data.prepare import Prepared
+from app.nn import Network, Trainer
+from app.nn.losses import OUTPUT_FOR_TASK
+from app.nn.network import Forward
+from app.nn.trainer import Diverged
+from app.schemas.sessions import Hyperparameters, Metrics, SessionConfig
+from app.training.frames import Grid, make_grid
+from app.training.history import History, Thinned
+
+Array = NDArray[Any]
+CHECKPOINT_BUDGET_BYTES = 6_000_000
+
+
+class SessionError(ValueError):
+    """A request the session cannot honour as asked (answered with `status_code`)."""
+
+    def __init__(self, message: str, status_code: int = 409):
+        super().__init__(message)
+        self.status_code = status_code
+
+
+@dataclass
+class Evaluation:
+    """Metrics in the target's own units (regression loss scaled back by the target's std²)."""
+
+    train_loss: float | None
+    test_loss: float | None
+    train_accuracy: float | None
+    test_accuracy: float | None
+
+    def as_metrics(self) -> Metrics:
+        return Metrics(**{k: _finite(v) for k, v in self.__dict__.items()})
+
+
+def _finite(x: float | None) -> float | None:
+    return x if x is not None and math.isfinite(x) else None
+
+
+class TrainingSession:
+    """One run: `config` applied to `data`, trained step by step, rewindable to checkpoints."""
+
+    def __init__(self, session_id: str, config: SessionConfig, data: Prepared, target: str):
+        self.id, self.config, self.data, self.target_name = session_id, config, data, target
+        self.lock = threading.RLock()
+        self.status = "ready"
+        self.message: str | None = None
+        self.last_used = time.monotonic()
+        self.dirty = True  # changed since the last save
+        self._grids: dict[int, Grid] = {}
+        n_out = len(data.classes) if data.task == "multiclass" and data.classes else 1
+        self.sizes = [data.X_train.shape[1], *config.hidden_layers, n_out]
+        self.net = Network(self.sizes, config.activation, OUTPUT_FOR_TASK[data.task])
+        self.Y_train = self.net.output.targets(data.y_train, n_out)
+        self.Y_test = self.net.output.targets(data.y_test, n_out)
+        self.init_seed = config.seed
+        self.trainer = self._new_trainer(self.init_seed)
+        self.history = self._new_history()
+        self._record()
+
+    # ---- construction -------------------------------------------------------------------
+    def _new_trainer(self, seed: int) -> Trainer:
+        rng = np.random.default_rng(seed)
+        self.net.init(rng, self.config.init, self.config.init_value)
+        c = self.config
+        return Trainer(self.net, self.data.X_train, self.Y_train, rng,
+                       c.optimizer, c.learning_rate, c.batch_size, c.l1, c.l2)
+
+    def _new_history(self) -> History:
+        per_checkpoint = 8 * self.net.params.size * 3 + 2048
+        cap = max(8, min(40, CHECKPOINT_BUDGET_BYTES // per_checkpoint))
+        return History(metrics=Thinned(cap=1000), checkpoints=Thinned(cap=cap))
+
+    # ---- what it is now -----------------------------------------------------------------
+    @property
+    def step_count(self) -> int:
+        return self.trainer.step_count
+
+    def evaluate(self) -> Evaluation:
+        """Loss and accuracy on the training and test rows at the current parameters."""
+        train = self._evaluate(self.data.X_train, self.Y_train)
+        test = self._evaluate(self.data.X_test, self.Y_test) if len(self.data.X_test) else None
+        return Evaluation(train[0], test[0] if test else None,
+                          train[1], test[1] if test else None)
+
+    def _evaluate(self, X: Array, Y: Array) -> tuple[float, float | None]:
+        with np.errstate(all="ignore"):
+            fwd = self.net.forward(X)
+            loss = self.net.output.loss(fwd.Z[-1], Y)
+        if self.data.task == "regression":
+            return loss * self.data.y_std**2, None
+        if self.data.task == "binary":
+            hit = (fwd.output[:, 0] > 0.5) == (Y[:, 0] > 0.5)
+        else:
+            hit = fwd.output.argmax(axis=1) == Y.argmax(axis=1)
+        return loss, float(hit.mean())
+
+    # ---- training -----------------------------------------------------------------------
+    def _record(self) -> None:
+        """Log metrics and a checkpoint at the current step, when the thinning wants them."""
+        step = self.trainer.step_count
+        if self.history.metrics.wants(step):
+            self.history.metrics.add(step, self.evaluate())
+        if self.history.checkpoints.wants(step):
+            self.history.checkpoints.add(step, self.trainer.state())
+
+    def train(self, steps: int, deadline: float | None = None) -> int:
+        """Run up to `steps` updates (stopping at `deadline`, a time.monotonic() value).
+
+        Returns the number of steps done. Divergence sets status 'diverged' and stops.
+        """
+        with self.lock:
+            if self.status == "diverged":
+                raise SessionError(
+                    f"the session diverged ({self.message}); reset it or rewind to a checkpoint"
+                )
+            done = 0
+            if self.status == "ready":
+                self.status = "paused"
+            self.dirty = True
+            self.last_used = time.monotonic()
+            while done < steps:
+                chunk = self._chunk(steps - done)
+                try:
+                    with np.errstate(all="ignore"):
+                        self.trainer.step(chunk)
+                except Diverged as err:
+                    self.status = "diverged"
+                    self.message = f"{err}; try a smaller learning rate"
+                    return done + 1
+                done += chunk
+                self._record()
+                if deadline is not None and time.monotonic() >= deadline:
+                    break
+            return done
+
+    def _chunk(self, remaining: int) -> int:
+        """Steps to run before the next history record is due (at least 1)."""
+        step = self.trainer.step_count
+        nxt = min(_next_multiple(step, self.history.metrics.stride),
+                  _next_multiple(step, self.history.checkpoints.stride))
+        return max(1, min(remaining, nxt - step, 256))
+
+    def steps_for_epochs(self, epochs: int) -> int:
+        return epochs * self.trainer.steps_per_epoch
+
+    def set_hyperparameters(self, h: Hyperparameters) -> None:
+        """Change learning rate, regularisation, batch size or optimizer; weights untouched."""
+        with self.lock:
+            updates = h.model_dump(exclude_none=True)
+            full_batch = updates.pop("full_batch", None)
+            if full_batch:
+                updates["batch_size"] = None
+            self.config = self.config.model_copy(update=updates)
+            c = self.config
+            self.trainer.set_optimizer(c.optimizer, c.learning_rate)
+            self.trainer.set_batch_size(c.batch_size)
+            self.trainer.l1, self.trainer.l2 = c.l1, c.l2
+            self.dirty = True
+
+    def reset(self, seed: int | None = None) -> None:
+        """New initial weights (the config's seed unless one is given); history restarts.
+
+        The train/test split stays the one the config's seed made."""
+        with self.lock:
+            self.init_seed = self.config.seed if seed is None else seed
+            self.trainer = self._new_trainer(self.init_seed)
+            self.history = self._new_history()
+            self.status, self.message, self.dirty = "ready", None, True
+            self._record()
+
+    def rewind(self, step: int) -> None:
+        """Return exactly to the checkpoint at `step`: weights, optimizer state and rng."""
+        with self.lock:
+            if step not in self.history.checkpoints.steps:
+                near = self.history.checkpoints.steps
+                raise SessionError(
+                    f"no checkpoint at step {step}; checkpoints are at steps {near[-12:]}", 422
+                )
+            self.trainer.load_state(self.history.checkpoints.at(step))
+            self.history.truncate(step)
+            if self.status == "diverged":
+                self.status = "paused"
+            self.message, self.dirty = None, True
+
+    # ---- reading the network ------------------------------------------------------------
+    def forward_raw(self, raw: Array) -> Forward:
+        """Forward pass from raw feature rows (the dataset's units)."""
+        with np.errstate(all="ignore"):
+            return self.net.forward(self.data.inputs_from_raw(raw))
+
+    def output_in_units(self, out: Array) -> Array:
+        """Network output → probabilities, or regression values in the target's units."""
+        if self.data.task == "regression":
+            return out * self.data.y_std + self.data.y_mean
+        return out
+
+    def grid(self, size: int) -> Grid:
+        """The map grid of `size` cells per side (cached: it depends only on the data)."""
+        if size not in self._grids:
+            if len(self._grids) > 4:
+                self._grids.clear()
+            self._grids[size] = make_grid(self.data, size)
+        return self._grids[size]
+
+    def layers(self) -> list[dict[str, Any]]:
+        acts = [self.config.activation] * (self.net.n_layers - 1) + [self.net.output.name]
+        return [{"weights": W.tolist(), "bias": b.tolist(), "activation": a}
+                for W, b, a in zip(self.net.W, self.net.b, acts, strict=True)]
+
+
+def _next_multiple(step: int, stride: int) -> int:
+    return (step // stride + 1) * stride

@@ -1,0 +1,173 @@
+"""The live stream: init first, frames while playing, controls, errors, several watchers."""
+
+import base64
+import json
+import time
+from typing import Any
+
+import numpy as np
+from fastapi.testclient import TestClient
+from starlette.testclient import WebSocketTestSession
+
+from tests.test_sessions_api import make_dataset, make_session
+
+
+def receive(ws: WebSocketTestSession, kind: str, limit: int = 200) -> dict[str, Any]:
+    """The next message of type `kind` (skipping others)."""
+    for _ in range(limit):
+        msg: dict[str, Any] = ws.receive_json()
+        if msg["type"] == kind:
+            return msg
+    raise AssertionError(f"no {kind} message in {limit}")
+
+
+def frame_at(ws: WebSocketTestSession, step: int, limit: int = 50) -> dict[str, Any]:
+    """The first frame showing `step` (earlier frames may still be on their way)."""
+    for _ in range(limit):
+        frame = receive(ws, "frame")
+        if frame["step"] == step:
+            return frame
+    raise AssertionError(f"no frame at step {step}")
+
+
+def decode(grid: dict[str, Any]) -> np.ndarray:
+    u = np.frombuffer(base64.b64decode(grid["data"]), dtype=np.uint8)
+    return np.asarray(grid["lo"] + (grid["hi"] - grid["lo"]) * u / 255.0)
+
+
+def test_init_then_a_frame_with_every_map(client: TestClient) -> None:
+    sid = make_session(client, make_dataset(client), hidden_layers=[3, 2])["id"]
+    with client.websocket_connect(f"/api/sessions/{sid}/stream") as ws:
+        init = ws.receive_json()
+        assert init["type"] == "init"
+        assert init["network"]["sizes"] == [2, 3, 2, 1]
+        assert init["session"]["id"] == sid
+        assert len(init["points"]["train"]["x"]) == 160
+        assert [m["name"] for m in init["input_maps"]] == ["x1", "x2"]
+        g, ng = init["grid"]["size"], init["grid"]["neuron_size"]
+        frame = receive(ws, "frame")
+        assert frame["step"] == 0
+        assert decode(frame["output"][0]).shape == (g * g,)
+        assert [len(layer) for layer in frame["neurons"]] == [3, 2]
+        assert decode(frame["neurons"][1][0]).shape == (ng * ng,)
+
+
+def test_frame_maps_match_the_snapshot(client: TestClient) -> None:
+    sid = make_session(client, make_dataset(client), hidden_layers=[4])["id"]
+    client.post(f"/api/sessions/{sid}/step", json={"steps": 40})
+    with client.websocket_connect(f"/api/sessions/{sid}/stream") as ws:
+        init = ws.receive_json()
+        frame = receive(ws, "frame")
+    g = init["grid"]["size"]
+    snap = client.get(f"/api/sessions/{sid}/snapshot?grid={g}").json()
+    out = decode(frame["output"][0]).reshape(g, g)
+    assert np.abs(out - np.asarray(snap["output"])).max() <= 1 / 255 + 1e-6
+
+
+def test_step_control_trains_exactly_n_steps(client: TestClient) -> None:
+    sid = make_session(client, make_dataset(client))["id"]
+    with client.websocket_connect(f"/api/sessions/{sid}/stream") as ws:
+        ws.receive_json()
+        receive(ws, "frame")
+        ws.send_json({"type": "step", "steps": 7})
+        frame_at(ws, 7)
+    assert client.get(f"/api/sessions/{sid}").json()["step"] == 7
+
+
+def test_play_streams_frames_and_pause_stops_them(client: TestClient) -> None:
+    sid = make_session(client, make_dataset(client), hidden_layers=[4])["id"]
+    with client.websocket_connect(f"/api/sessions/{sid}/stream") as ws:
+        ws.receive_json()
+        receive(ws, "frame")
+        ws.send_json({"type": "play"})
+        steps = [receive(ws, "frame")["step"] for _ in range(5)]
+        assert steps == sorted(steps) and steps[-1] > steps[0] > 0
+        ws.send_json({"type": "pause"})
+        last = receive(ws, "frame")
+        while last["status"] != "paused":
+            last = receive(ws, "frame")
+        time.sleep(0.2)
+        assert client.get(f"/api/sessions/{sid}").json()["step"] == last["step"]
+
+
+def test_play_at_a_given_speed(client: TestClient) -> None:
+    sid = make_session(client, make_dataset(client))["id"]
+    with client.websocket_connect(f"/api/sessions/{sid}/stream") as ws:
+        ws.receive_json()
+        receive(ws, "frame")
+        t0 = time.monotonic()
+        ws.send_json({"type": "play", "speed": 60})
+        while receive(ws, "frame")["step"] < 30:
+            pass
+        elapsed = time.monotonic() - t0
+        ws.send_json({"type": "pause"})
+    assert 0.3 < elapsed < 3.0  # 30 steps at 60 steps/s ≈ 0.5 s
+
+
+def test_bad_control_messages_get_errors_and_the_stream_stays_open(client: TestClient) -> None:
+    sid = make_session(client, make_dataset(client))["id"]
+    with client.websocket_connect(f"/api/sessions/{sid}/stream") as ws:
+        ws.receive_json()
+        for bad, words in [
+            ("not json", "bad control message"),
+            (json.dumps({"type": "dance"}), "type"),
+            (json.dumps({"type": "step", "steps": -3}), "steps"),
+            (json.dumps({"type": "rewind", "step": 999}), "no checkpoint at step 999"),
+            ("x" * 5000, "over the limit"),
+        ]:
+            ws.send_text(bad)
+            err = receive(ws, "error")
+            assert words in err["detail"]
+        ws.send_json({"type": "step", "steps": 2})
+        frame_at(ws, 2)
+
+
+def test_set_reset_and_rewind_controls(client: TestClient) -> None:
+    sid = make_session(client, make_dataset(client))["id"]
+    with client.websocket_connect(f"/api/sessions/{sid}/stream") as ws:
+        ws.receive_json()
+        ws.send_json({"type": "set", "learning_rate": 0.2, "l2": 0.001})
+        receive(ws, "frame")
+        cfg = client.get(f"/api/sessions/{sid}").json()["config"]
+        assert (cfg["learning_rate"], cfg["l2"]) == (0.2, 0.001)
+        ws.send_json({"type": "step", "steps": 5})
+        frame_at(ws, 5)
+        ws.send_json({"type": "rewind", "step": 3})
+        frame_at(ws, 3)
+        ws.send_json({"type": "reset"})
+        frame_at(ws, 0)
+
+
+def test_two_watchers_see_the_same_session(client: TestClient) -> None:
+    sid = make_session(client, make_dataset(client))["id"]
+    with client.websocket_connect(f"/api/sessions/{sid}/stream") as a, \
+            client.websocket_connect(f"/api/sessions/{sid}/stream") as b:
+        a.receive_json()
+        b.receive_json()
+        a.send_json({"type": "step", "steps": 4})
+        frame_at(a, 4)
+        frame_at(b, 4)
+
+
+def test_unknown_session_closes_the_socket(client: TestClient) -> None:
+    import pytest
+    from starlette.websockets import WebSocketDisconnect
+
+    with pytest.raises(WebSocketDisconnect) as info, \
+            client.websocket_connect("/api/sessions/nope/stream") as ws:
+        ws.receive_json()
+    assert info.value.code == 4404
+
+
+def test_last_watcher_leaving_pauses_training(client: TestClient) -> None:
+    sid = make_session(client, make_dataset(client))["id"]
+    with client.websocket_connect(f"/api/sessions/{sid}/stream") as ws:
+        ws.receive_json()
+        ws.send_json({"type": "play"})
+        receive(ws, "frame")
+        receive(ws, "frame")
+    time.sleep(0.2)
+    first = client.get(f"/api/sessions/{sid}").json()
+    time.sleep(0.2)
+    second = client.get(f"/api/sessions/{sid}").json()
+    assert first["status"] == "paused" and first["step"] == second["step"] > 0
