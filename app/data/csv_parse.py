@@ -86,8 +86,12 @@ def decode(data: bytes) -> str:
     return text
 
 
-def _read(text: str, delimiter: str, limit: int | None) -> list[tuple[int, list[str]]]:
-    """(starting line, stripped cells) per non-blank record; at most `limit` + 1 records."""
+def _read(text: str, delimiter: str, limit: int | None,
+          strict: bool = True) -> list[tuple[int, list[str]]]:
+    """(starting line, stripped cells) per non-blank record; at most `limit` + 1 records.
+
+    A CSV error raises DatasetError, or (strict=False) ends the records read so far.
+    """
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, skipinitialspace=True)
     out: list[tuple[int, list[str]]] = []
     previous = 0
@@ -100,6 +104,8 @@ def _read(text: str, delimiter: str, limit: int | None) -> list[tuple[int, list[
             if limit is not None and len(out) > limit:
                 break
     except csv.Error as e:
+        if not strict:
+            return out
         raise DatasetError(f"cannot read line {reader.line_num} as CSV: {e}") from None
     return out
 
@@ -108,10 +114,7 @@ def sniff(text: str) -> str:
     """The delimiter that splits the first records into the most consistent, widest table."""
     scores = []
     for d in DELIMITERS:
-        try:
-            sample = _read(text, d, 20)
-        except DatasetError:
-            continue
+        sample = _read(text, d, 20, strict=False)
         widths = [len(cells) for _, cells in sample]
         if widths and widths[0] >= 2:
             consistent = sum(w == widths[0] for w in widths) / len(widths)
@@ -151,10 +154,13 @@ def read_table(text: str, max_rows: int, max_columns: int) -> Table:
     if all(_NUMBER.fullmatch(c) for c in header if c) and any(header):
         raise DatasetError(f"line {header_line} should be a header of column names, but it "
                            f"holds only numbers ({', '.join(header[:3])}...); add a header line")
+    named = width - next((i for i, h in enumerate(reversed(header)) if h), width)
     rows, lines = [], []
     for line, cells in body:
         if len(cells) > width and not any(cells[width:]):
             cells = cells[:width]  # trailing delimiters
+        elif named <= len(cells) < width:
+            cells = cells + [""] * (width - len(cells))  # unnamed trailing columns left out
         if len(cells) != width:
             raise DatasetError(f"line {line} has {len(cells)} fields but the header (line "
                                f"{header_line}) has {width}; check the {_name_of(delimiter)}s "
@@ -230,7 +236,7 @@ def _column(name: str, cells: list[str], lines: list[int], decimal_comma: bool) 
 
 
 def _label(v: float) -> str:
-    return str(int(v)) if v.is_integer() else repr(v)
+    return str(int(v)) if v.is_integer() else repr(float(v))
 
 
 def _stats(name: str, values: NDArray[np.float64]) -> ColumnInfo:
