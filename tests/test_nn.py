@@ -59,7 +59,11 @@ def test_backward_matches_centered_differences(activation: str, output: str, reg
 
 
 def _train_full_batch(net: Network, X: np.ndarray, Y: np.ndarray, l2: float, steps: int) -> None:
-    Trainer(net, X, Y, np.random.default_rng(0), "adam", 0.05, None, l2=l2).step(steps)
+    """Full-batch Adam with a falling learning rate, so it settles on the optimum."""
+    tr = Trainer(net, X, Y, np.random.default_rng(0), "adam", 0.05, None, l2=l2)
+    for lr in (0.05, 0.01, 0.002):
+        tr.set_optimizer("adam", lr)
+        tr.step(steps // 3)
 
 
 def test_no_hidden_layer_is_binary_logistic_regression() -> None:
@@ -71,7 +75,7 @@ def test_no_hidden_layer_is_binary_logistic_regression() -> None:
     net.init(np.random.default_rng(0), "zeros")
     _train_full_batch(net, X, y.reshape(-1, 1).astype(float), 1.0 / (C * len(X)), 6000)
     ours = net.forward(X).output[:, 0]
-    assert np.abs(ours - ref.predict_proba(X)[:, 1]).max() < 0.01
+    assert np.abs(ours - ref.predict_proba(X)[:, 1]).max() < 1e-4  # measured: 4.5e-7
 
 
 def test_no_hidden_layer_softmax_is_multinomial_logistic_regression() -> None:
@@ -82,7 +86,7 @@ def test_no_hidden_layer_softmax_is_multinomial_logistic_regression() -> None:
     net = Network([4, 3], output="softmax")
     net.init(np.random.default_rng(0), "zeros")
     _train_full_batch(net, X, np.eye(3)[y], 1.0 / (C * len(X)), 6000)
-    assert np.abs(net.forward(X).output - ref.predict_proba(X)).max() < 0.01
+    assert np.abs(net.forward(X).output - ref.predict_proba(X)).max() < 1e-4  # measured: 7.7e-8
 
 
 XOR_X = np.array([[-1.0, -1.0], [-1.0, 1.0], [1.0, -1.0], [1.0, 1.0]])

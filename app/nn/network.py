@@ -105,6 +105,7 @@ class Network:
         return forward(self.W, self.b, X, self.activation, self.output, self._scratch(len(X))[0])
 
     def _scratch(self, n: int) -> tuple[Forward, list[Array], list[Array]]:
+        """Buffers for batches of n rows: the forward pass, dZ per layer, temporaries."""
         if n not in self._buffers:
             Z = [np.empty((n, k)) for k in self.sizes[1:]]
             A: list[Array] = [np.empty((0, 0))] + [np.empty((n, k)) for k in self.sizes[1:]]
@@ -123,7 +124,7 @@ class Network:
         dZ *= 1.0 / n
         for l in range(self.n_layers - 1, -1, -1):
             np.matmul(fwd.A[l].T, dZ, out=self.dW[l])
-            np.sum(dZ, axis=0, out=self.db[l])
+            np.sum(dZ, axis=0, out=self.db[l])  # not ones @ dZ: BLAS would break exact symmetry
             if l > 0:
                 dA = np.matmul(dZ, self.W[l].T, out=dZs[l - 1])  # (N, H_l)
                 self.activation.grad(fwd.Z[l - 1], fwd.A[l], tmps[l - 1])
@@ -133,6 +134,8 @@ class Network:
         return self.grad
 
     def _regularise(self, l1: float, l2: float) -> None:
+        if not (l1 or l2):
+            return
         w, dw = self.params[: self.n_weights], self.grad[: self.n_weights]
         if l2:
             dw += l2 * w
