@@ -344,7 +344,7 @@ function onMessage(msg) {
       for (const v of ys) { if (v < yScale[0]) yScale[0] = v; if (v > yScale[1]) yScale[1] = v; }
       if (yScale[0] === yScale[1]) yScale = [yScale[0] - 1, yScale[1] + 1];
     }
-    init.info = { G: g.size, g: g.neuron_size, x: g.x, y: g.y, features: g.features, oneD, task: msg.network.task, classes: msg.network.classes, activation: msg.network.activation, yScale };
+    init.info = { G: g.size, g: g.neuron_size, x: g.x, y: g.y, features: g.features, oneD, task: msg.network.task, classes: msg.network.classes, activation: msg.network.activation, yScale, target: dataset ? dataset.target : null };
     buildDiagram(msg.network.inputs);
     network.setInputMaps((msg.input_maps || []).map((m) => ({ name: m.name, lo: m.lo, hi: m.hi, bytes: decodeGrid(m.data) })), g.neuron_size, oneD);
     output.setup(init.info, msg.points);

@@ -241,27 +241,45 @@ export class NetworkView {
     ctx.clearRect(0, 0, w, h);
     if (!frame) return;
     let maxW = 1;
-    for (const layer of frame.layers) for (const row of layer.weights) for (const v of row) maxW = Math.max(maxW, Math.abs(v));
-    const drawOne = (k, extra) => {
+    for (const layer of frame.layers) for (const row of layer.weights) for (const v of row) if (Math.abs(v) > maxW) maxW = Math.abs(v);
+    // Links are batched into one path per (sign, width bucket): a few strokes per frame, not hundreds.
+    const B = 12;
+    const paths = [new Array(B + 1).fill(null), new Array(B + 1).fill(null)];
+    for (const k of this.links) {
       const row = frame.layers[k.l] && frame.layers[k.l].weights[k.i];
       const v = row ? row[k.j] : undefined;
-      if (v === undefined || !Number.isFinite(v)) return;
-      ctx.strokeStyle = v >= 0 ? POS : NEG;
-      ctx.globalAlpha = extra ? 1 : 0.35 + 0.6 * Math.min(1, Math.abs(v) / maxW);
-      ctx.lineWidth = 0.4 + (7 * Math.abs(v)) / maxW + (extra ? 2 : 0);
+      if (v === undefined || !Number.isFinite(v)) continue;
+      const b = Math.round((Math.abs(v) / maxW) * B);
+      const s = v >= 0 ? 1 : 0;
+      let p = paths[s][b];
+      if (!p) p = paths[s][b] = new Path2D();
+      p.moveTo(k.x0, k.y0);
+      p.bezierCurveTo(k.mx, k.y0, k.mx, k.y1, k.x1, k.y1);
+    }
+    for (let s = 0; s < 2; s++) {
+      ctx.strokeStyle = s ? POS : NEG;
+      for (let b = 0; b <= B; b++) {
+        const p = paths[s][b];
+        if (!p) continue;
+        ctx.globalAlpha = 0.35 + (0.6 * b) / B;
+        ctx.lineWidth = 0.4 + (7 * b) / B;
+        ctx.stroke(p);
+      }
+    }
+    ctx.globalAlpha = 1;
+    const k = this.hoverLink;
+    if (k) {
+      const v = frame.layers[k.l] && frame.layers[k.l].weights[k.i] ? frame.layers[k.l].weights[k.i][k.j] : 0;
       ctx.beginPath();
       ctx.moveTo(k.x0, k.y0);
       ctx.bezierCurveTo(k.mx, k.y0, k.mx, k.y1, k.x1, k.y1);
-      ctx.stroke();
-    };
-    for (const k of this.links) drawOne(k, false);
-    if (this.hoverLink) {
-      ctx.globalAlpha = 1;
       ctx.strokeStyle = '#1d2330';
-      ctx.lineWidth = 1;
-      drawOne(this.hoverLink, true);
+      ctx.lineWidth = 2.4 + (7 * Math.abs(v)) / maxW;
+      ctx.stroke();
+      ctx.strokeStyle = v >= 0 ? POS : NEG;
+      ctx.lineWidth = 0.4 + (7 * Math.abs(v)) / maxW;
+      ctx.stroke();
     }
-    ctx.globalAlpha = 1;
   }
 
   onMove(e) {

@@ -109,9 +109,10 @@ export class OutputView {
       const out = grids.output[0];
       for (let j = 0; j < n; j++) {
         const p = out.lo + ((out.hi - out.lo) * out.bytes[j]) / 255;
-        const t = this.discretize ? (p >= 0.5 ? 1 : 0) : p;
-        ctx.fillStyle = css(diverging(t), 0.55);
-        ctx.fillRect((j / n) * w, 0, w / n + 1, h);
+        const c = diverging(this.discretize ? (p >= 0.5 ? 1 : 0) : p);
+        ctx.fillStyle = css([0, 1, 2].map((i) => Math.round(255 + (c[i] - 255) * 0.55)));
+        const xa = Math.round((j / n) * w);
+        ctx.fillRect(xa, 0, Math.round(((j + 1) / n) * w) - xa, h);
       }
     }
     const Y = (v) => h - ((v - ylo) / (yhi - ylo)) * h;
@@ -185,22 +186,20 @@ export class OutputView {
     }
     // axis labels (feature names come from the user's data: drawn as canvas text, not HTML)
     ctx.font = '11px system-ui, sans-serif';
-    ctx.fillStyle = 'rgba(29,35,48,.75)';
+    ctx.fillStyle = 'rgba(29,35,48,.85)';
+    ctx.strokeStyle = 'rgba(255,255,255,.75)';
+    ctx.lineWidth = 3;
+    ctx.lineJoin = 'round';
+    const label = (t, x, y) => { ctx.strokeText(t, x, y); ctx.fillText(t, x, y); };
     ctx.textBaseline = 'bottom';
-    ctx.textAlign = 'right';
-    ctx.fillText(`${info.features[0]} →`, w - 4, h - 3);
     ctx.textAlign = 'left';
-    ctx.fillText(fmt(info.x[0]), 4, h - 3);
-    ctx.textBaseline = 'top';
+    label(fmt(info.x[0]), 4, h - 3);
     ctx.textAlign = 'right';
-    ctx.fillText(fmt(info.x[1]), w - 4, 3);
-    if (!info.oneD) {
-      ctx.textAlign = 'left';
-      ctx.fillText(`↑ ${info.features[1]}  ${fmt(info.y[1])}`, 4, 3);
-    } else {
-      ctx.textAlign = 'left';
-      ctx.fillText(info.task === 'regression' ? `↑ target ${fmt(info.yScale[1])}` : `↑ P(${info.classes ? info.classes[K - 1] : 'class 1'})`, 4, 3);
-    }
+    label(`${info.features[0]} → ${fmt(info.x[1])}`, w - 4, h - 3);
+    ctx.textBaseline = 'top';
+    ctx.textAlign = 'left';
+    if (!info.oneD) label(`↑ ${info.features[1]} ${fmt(info.y[1])}  (from ${fmt(info.y[0])})`, 4, 3);
+    else label(info.task === 'regression' ? `↑ ${info.target || 'target'}` : `↑ P(${info.classes ? info.classes[K - 1] : 'class 1'})`, 4, 3);
   }
 
   /** A PNG (as a Blob promise) of the map with its points. */

@@ -36,7 +36,7 @@ export const DEFAULTS = Object.freeze({
   l1: 0,
   l2: 0,
   inputs: ['x1', 'x2'],
-  speed: 9,
+  speed: 5,
   unit: 'steps',
   showTest: false,
   disc: false,
