@@ -1,0 +1,101 @@
+"""The datasets API end to end: upload, describe, points, list, delete, restart, failures."""
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.config import Settings
+from app.main import create_app
+from tests.data_helpers import upload
+
+IRIS = (b"sepal length;petal width;note;species\r\n5.1;0.2;a;setosa\r\n4.9;0,2;b;setosa\r\n"
+        b"6.3;1.8;c;virginica\r\n5.8;;d;virginica\r\n6.0;1.5;e;versicolor\r\n"
+        b"5.5;1.3;f;versicolor\r\n6.7;2.1;g;virginica\r\n")
+
+
+def test_upload_describes_the_dataset(client: TestClient) -> None:
+    r = upload(client, IRIS, filename="iris.csv")
+    assert r.status_code == 201, r.text
+    d = r.json()
+    assert d == {
+        "id": d["id"], "name": "iris", "task": "classification", "n_rows": 6,
+        "columns": [
+            {"name": "sepal length", "kind": "numeric", "min": 4.9, "max": 6.7,
+             "mean": pytest.approx(5.75), "distinct": 6},
+            {"name": "petal width", "kind": "numeric", "min": 0.2, "max": 2.1,
+             "mean": pytest.approx(7.1 / 6), "distinct": 5},
+            {"name": "note", "kind": "text", "min": None, "max": None, "mean": None,
+             "distinct": 6},
+            {"name": "species", "kind": "text", "min": None, "max": None, "mean": None,
+             "distinct": 3},
+        ],
+        "features": ["sepal length", "petal width"],
+        "non_features": [{"name": "note", "reason": "text (values like 'a')"}],
+        "target": "species", "classes": ["setosa", "versicolor", "virginica"],
+        "class_counts": {"setosa": 2, "versicolor": 2, "virginica": 2},
+        "dropped_rows": 1,  # line 5 has no petal width
+        "source": "upload", "kind": None, "n_features": 2, "created_at": d["created_at"],
+    }
+    assert len(d["id"]) == 12
+
+
+def test_upload_get_points_list_delete(client: TestClient) -> None:
+    data = b"x,y,cls\n1,2,a\n2,4,b\n3,6,a\n4,8,b\n5,10,a\n6,12,b\n"
+    d = upload(client, data, name="  my data ", target="cls").json()
+    assert d["name"] == "my data" and d["classes"] == ["a", "b"] and d["features"] == ["x", "y"]
+    assert client.get(f"/api/datasets/{d['id']}").json() == d
+    pts = client.get(f"/api/datasets/{d['id']}/points").json()
+    assert pts == {"features": ["x", "y"],
+                   "columns": {"x": [1, 2, 3, 4, 5, 6], "y": [2, 4, 6, 8, 10, 12]},
+                   "target_name": "cls", "target": ["a", "b", "a", "b", "a", "b"],
+                   "classes": ["a", "b"]}
+    r = upload(client, data, target="y", task="regression")
+    assert r.json()["task"] == "regression" and r.json()["features"] == ["x"]
+    pts = client.get(f"/api/datasets/{r.json()['id']}/points").json()
+    assert pts["target"] == [2, 4, 6, 8, 10, 12] and pts["classes"] is None
+    assert [x["id"] for x in client.get("/api/datasets").json()] == [d["id"], r.json()["id"]]
+    assert client.delete(f"/api/datasets/{d['id']}").status_code == 204
+    assert [x["id"] for x in client.get("/api/datasets").json()] == [r.json()["id"]]
+
+
+@pytest.mark.parametrize(("method", "path"), [
+    ("get", "/api/datasets/abc123"), ("get", "/api/datasets/abc123/points"),
+    ("delete", "/api/datasets/abc123"),
+])
+def test_unknown_ids_are_404(client: TestClient, method: str, path: str) -> None:
+    r = client.request(method, path)
+    assert r.status_code == 404
+    assert r.json() == {"detail": "no dataset with id 'abc123'"}
+
+
+def test_datasets_survive_a_restart(settings: Settings) -> None:
+    with TestClient(create_app(settings)) as c:
+        up = upload(c, b"a,b,y\n0.1,2,p\n1e-3,4,q\n3,6.25,p\n4,8,q\n", filename="f.csv").json()
+        gen = c.post("/api/datasets/generate", json={"kind": "moons", "n": 40}).json()
+        before = {i: c.get(f"/api/datasets/{i}/points").json() for i in (up["id"], gen["id"])}
+    with TestClient(create_app(settings)) as c:
+        assert [d["id"] for d in c.get("/api/datasets").json()] == [up["id"], gen["id"]]
+        assert c.get(f"/api/datasets/{up['id']}").json() == up
+        for i, pts in before.items():
+            assert c.get(f"/api/datasets/{i}/points").json() == pts
+        assert c.delete(f"/api/datasets/{up['id']}").status_code == 204
+    with TestClient(create_app(settings)) as c:
+        assert [d["id"] for d in c.get("/api/datasets").json()] == [gen["id"]]
+
+
+def test_a_store_that_cannot_write_answers_503(client: TestClient) -> None:
+    store = client.app.state.store  # type: ignore[attr-defined]
+    store.db.execute("PRAGMA query_only = ON")
+    r = upload(client, b"a,y\n1,0\n2,1\n3,0\n4,1\n")
+    assert r.status_code == 503 and "read-only" in r.json()["detail"]
+    r = client.post("/api/datasets/generate", json={"kind": "xor"})
+    assert r.status_code == 503
+    store.db.execute("PRAGMA query_only = OFF")
+    assert client.get("/api/datasets").json() == []
+
+
+def test_openapi_documents_the_upload(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    body = spec["paths"]["/api/datasets"]["post"]["requestBody"]["content"]
+    assert set(body["multipart/form-data"]["schema"]["properties"]) == {
+        "file", "name", "target", "task"}
+    assert "/api/datasets/kinds" in spec["paths"]
