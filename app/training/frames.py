@@ -73,23 +73,31 @@ def evaluate(net: Network, grid: Grid) -> list[Array]:
 FIXED_RANGE = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0), "softmax": (0.0, 1.0)}
 
 
-def value_range(values: Array, activation: str) -> tuple[float, float]:
-    """The [lo, hi] a map is drawn over: the activation's own range when it has one."""
+def value_ranges(values: Array, activation: str) -> tuple[Array, Array]:
+    """Per column of `values` (P, H), the [lo, hi] its map is drawn over: the activation's own
+    range when it has one, else the column's finite min and max (never an empty range)."""
     if activation in FIXED_RANGE:
-        return FIXED_RANGE[activation]
-    lo, hi = float(np.nanmin(values)), float(np.nanmax(values))
-    if not (np.isfinite(lo) and np.isfinite(hi)):
-        return 0.0, 1.0
-    return (lo, hi) if hi > lo else (lo - 0.5, hi + 0.5)
+        lo, hi = FIXED_RANGE[activation]
+        return np.full(values.shape[1], lo), np.full(values.shape[1], hi)
+    with np.errstate(all="ignore"):
+        finite = np.where(np.isfinite(values), values, np.nan)
+        lo, hi = np.nanmin(finite, axis=0), np.nanmax(finite, axis=0)
+    lo, hi = np.nan_to_num(lo, nan=0.0), np.nan_to_num(hi, nan=1.0)
+    flat = hi <= lo
+    lo[flat], hi[flat] = lo[flat] - 0.5, hi[flat] + 0.5
+    return lo, hi
 
 
-def encode(values: Array, lo: float, hi: float) -> dict[str, Any]:
-    """A map as base64 of row-major uint8 with its lo/hi: value = lo + (hi − lo)·u/255."""
-    scaled = (values - lo) * np.float32(255.0 / (hi - lo)) + np.float32(0.5)
+def encode_columns(values: Array, activation: str) -> list[dict[str, Any]]:
+    """Each column of `values` (P, H) as a map: base64 of row-major uint8 with its lo/hi,
+    where value = lo + (hi − lo)·u/255. One vectorised pass for all columns."""
+    lo, hi = value_ranges(values, activation)
+    with np.errstate(all="ignore"):
+        scaled = (values - lo.astype(np.float32)) * (255.0 / (hi - lo)).astype(np.float32)
+    scaled += np.float32(0.5)
+    np.nan_to_num(scaled, copy=False, nan=0.0, posinf=255.0, neginf=0.0)
     np.clip(scaled, 0, 255, out=scaled)
-    u8 = np.nan_to_num(scaled, nan=0.0).astype(np.uint8)
-    return {"lo": lo, "hi": hi, "data": base64.b64encode(u8.tobytes()).decode("ascii")}
-
-
-def encode_map(values: Array, activation: str) -> dict[str, Any]:
-    return encode(values, *value_range(values, activation))
+    u8 = np.ascontiguousarray(scaled.astype(np.uint8).T)  # (H, P): one row per map
+    return [{"lo": float(lo[j]), "hi": float(hi[j]),
+             "data": base64.b64encode(u8[j].tobytes()).decode("ascii")}
+            for j in range(u8.shape[0])]

@@ -17,7 +17,7 @@ from app.schemas.sessions import (
     Session,
     Snapshot,
 )
-from app.training.frames import encode_map, evaluate
+from app.training.frames import encode_columns, evaluate
 from app.training.session import TrainingSession
 
 OUTPUT_GRID = 100
@@ -36,19 +36,15 @@ def session_view(s: TrainingSession) -> Session:
         )
 
 
-def _output_maps(s: TrainingSession, out: np.ndarray) -> list[np.ndarray]:
-    """Output grid values per channel: P(second class), per-class P, or target units."""
-    out = s.output_in_units(out)
-    return [out[:, k] for k in range(out.shape[1])]
-
-
 def snapshot(s: TrainingSession, size: int) -> Snapshot:
     """Every map at grid `size` and every parameter, from one forward pass."""
     with s.lock:
         grid = s.grid(size)
         acts = evaluate(s.net, grid)
         shape = grid.shape
-        out = [m.reshape(shape).astype(float).tolist() for m in _output_maps(s, acts[-1])]
+        out_units = s.output_in_units(acts[-1])  # P(second class), per-class P, or target units
+        out = [out_units[:, k].reshape(shape).astype(float).tolist()
+               for k in range(out_units.shape[1])]
         neurons = [[a[:, j].reshape(shape).astype(float).tolist() for j in range(a.shape[1])]
                    for a in acts[:-1]]
         return Snapshot(
@@ -135,8 +131,8 @@ def init_message(s: TrainingSession) -> dict[str, Any]:
             "grid": {**grid.describe(), "neuron_size": NEURON_GRID},
             "points": {"train": _points(s, s.data.raw_train, s.data.y_train),
                        "test": _points(s, s.data.raw_test, s.data.y_test)},
-            "input_maps": [{"name": name, **encode_map(inputs[:, j], "linear")}
-                           for j, name in enumerate(s.data.inputs)],
+            "input_maps": [{"name": name, **m} for name, m in
+                           zip(s.data.inputs, encode_columns(inputs, "linear"), strict=True)],
             "history": history(s).model_dump(mode="json"),
         }
 
@@ -155,6 +151,6 @@ def frame_message(s: TrainingSession) -> dict[str, Any]:
             "metrics": s.evaluate().as_metrics().model_dump(),
             "layers": [{"weights": W.tolist(), "bias": b.tolist()}
                        for W, b in zip(s.net.W, s.net.b, strict=True)],
-            "output": [encode_map(m, out_act) for m in _output_maps(s, out_acts)],
-            "neurons": [[encode_map(a[:, j], act) for j in range(a.shape[1])] for a in hidden],
+            "output": encode_columns(s.output_in_units(out_acts), out_act),
+            "neurons": [encode_columns(a, act) for a in hidden],
         }
