@@ -45,6 +45,7 @@ MAX_ABS = 1e100
 MAX_DISTINCT_CLASSES_AUTO = 20
 MIN_ROWS, MIN_ROWS_PER_CLASS = 4, 2
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+_ALL_NUMBERS = re.compile(r"(?:[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\n)*")
 _DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f]")
 
@@ -223,6 +224,10 @@ class Column:
 
 
 def _column(name: str, cells: list[str], lines: list[int], decimal_comma: bool) -> Column:
+    if _ALL_NUMBERS.fullmatch("\n".join(cells) + "\n"):  # fast path: one regex, one cast
+        values = np.array(cells, dtype=np.float64)
+        values[np.abs(values) > MAX_ABS] = np.inf
+        return Column(name, cells, values, None)
     values = np.empty(len(cells))
     first_text = None
     for i, cell in enumerate(cells):
