@@ -505,4 +505,4 @@ render();
 saveHash();
 buildDiagram();
 scheduleRebuild(0);
-window.__ll = { get state() { return state; }, get session() { return session; }, get latest() { return latest; } };
+window.__ll = { get state() { return state; }, get session() { return session; }, get latest() { return latest; }, get info() { return init && init.info; } };

@@ -1,0 +1,118 @@
+"""Browser tests: the real app on a free port, driven by Debian's Chromium through Playwright.
+
+Without Chromium the tests skip with a loud message, except under CI (CI=true), where a
+missing browser is a failure: CI installs it (.ci/run).
+"""
+
+import os
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+import uvicorn
+
+from app.config import Settings
+from app.main import create_app
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
+CHROMIUM_ARGS = [
+    "--disable-gpu", "--disable-sync", "--no-sandbox", "--disable-background-networking",
+    "--disable-component-update", "--no-first-run",
+]
+
+pytestmark = pytest.mark.e2e
+
+
+def find_chromium() -> str | None:
+    """Debian's Chromium, if installed."""
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found:
+        return found
+    return "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    path = find_chromium()
+    if path is None:
+        message = ("\n\n*** BROWSER TESTS NOT RUN: no Chromium found. "
+                   "Install it with `apt-get install -y chromium`. ***\n")
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The real app, served by uvicorn in a background thread on 127.0.0.1 and a free port."""
+    app = create_app(Settings(data_dir=tmp_path_factory.mktemp("e2e-data")))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the app did not start")
+        time.sleep(0.05)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=15)
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path: str) -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@dataclass
+class PageLog:
+    """What a page said and asked for: console errors, uncaught errors, foreign requests."""
+
+    errors: list[str] = field(default_factory=list)
+    foreign: list[str] = field(default_factory=list)
+
+
+@pytest.fixture
+def log() -> PageLog:
+    return PageLog()
+
+
+@pytest.fixture
+def page(browser: object, live_server: str, log: PageLog) -> Iterator[object]:
+    """A fresh 1280×800 page that records console errors and any request off 127.0.0.1."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800},  # type: ignore[attr-defined]
+                                  accept_downloads=True)
+    pg = context.new_page()
+    pg.on("console", lambda m: log.errors.append(m.text) if m.type == "error" else None)
+    pg.on("pageerror", lambda e: log.errors.append(str(e)))
+
+    def watch(request: object) -> None:
+        url = request.url  # type: ignore[attr-defined]
+        host = urlparse(url).hostname
+        if url.startswith(("http", "ws")) and host != "127.0.0.1":
+            log.foreign.append(url)
+
+    pg.on("request", watch)
+    pg.on("websocket", lambda ws: watch(ws))
+    yield pg
+    context.close()
+
+
+def shot(page: object, name: str) -> Path:
+    """Save a screenshot to tests/artifacts/<name>.png."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path))  # type: ignore[attr-defined]
+    return path
