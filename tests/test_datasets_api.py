@@ -99,3 +99,12 @@ def test_openapi_documents_the_upload(client: TestClient) -> None:
     assert set(body["multipart/form-data"]["schema"]["properties"]) == {
         "file", "name", "target", "task"}
     assert "/api/datasets/kinds" in spec["paths"]
+
+
+@pytest.mark.parametrize(("filename", "name"), [
+    ("iris.csv", "iris"), ("C:\\Users\\me\\data.CSV", "data"), ("dir/f.txt", "f"), ("", "upload"),
+])
+def test_name_defaults_to_the_file_name(client: TestClient, filename: str, name: str) -> None:
+    r = upload(client, b"a,y\n1,0\n2,1\n3,0\n4,1\n", filename=filename)
+    assert r.status_code == 201, r.text
+    assert r.json()["name"] == name

@@ -54,7 +54,8 @@ def create_generated(store: Store, kind: str, n: int, noise: float | None, seed:
 def create_uploaded(store: Store, settings: Settings, data: bytes, filename: str | None,
                     name: str | None, target: str | None, task: str | None) -> StoredDataset:
     """Parse an uploaded CSV file and store it; nothing is stored when it is rejected."""
-    default = (filename or "upload").rsplit("/", 1)[-1].removesuffix(".csv") or "upload"
+    base = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    default = base.removesuffix(".csv").removesuffix(".CSV").removesuffix(".txt") or "upload"
     ds = parse_csv(data, name=(name or "").strip()[:200] or default, target=target, task=task,
                    max_rows=settings.max_rows, max_columns=settings.max_columns,
                    max_classes=settings.max_classes, max_bytes=settings.max_upload_bytes)

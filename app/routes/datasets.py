@@ -104,22 +104,27 @@ async def upload(request: Request, settings: SettingsDep, store: StoreDep) -> Da
             raise DatasetError("send the file as multipart/form-data, in a field named 'file'",
                                400)
         parser = MultiPartParser(request.headers, _limited(request, limit + UPLOAD_SLACK),
-                                 max_files=1, max_fields=10)
+                                 max_files=1, max_fields=10, max_part_size=limit + 1)
         try:
             form = await parser.parse()
         except MultiPartException as e:
             raise DatasetError(f"could not read the upload: {e.message}", 400) from None
         try:
             file = form.get("file")
-            if not isinstance(file, UploadFile):
+            if isinstance(file, UploadFile):
+                data, filename = await _read_file(file, limit), file.filename
+            elif isinstance(file, str):  # sent as a plain field, e.g. curl -F "file=<x.csv"
+                data, filename = file.encode(), None
+                if len(data) > limit:
+                    raise _too_large(limit)
+            else:
                 raise DatasetError("no file: send the CSV in a multipart field named 'file'")
-            data = await _read_file(file, limit)
             fields = {k: form.get(k) for k in ("name", "target", "task")}
             text = {k: v if isinstance(v, str) else None for k, v in fields.items()}
         finally:
             await form.close()
         ds = await run_in_threadpool(service.create_uploaded, store, settings, data,
-                                     file.filename, text["name"], text["target"], text["task"])
+                                     filename, text["name"], text["target"], text["task"])
     return _out(ds)
 
 
