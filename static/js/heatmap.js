@@ -6,13 +6,34 @@ import { pack, hexToRgb } from './colors.js';
 
 const images = new WeakMap(); // canvas → { img, u32 }
 
-/** Decode a grid's base64 payload into bytes. */
-export function decodeGrid(b64) {
-  const s = atob(b64);
-  const n = s.length;
-  const out = new Uint8Array(n);
-  for (let i = 0; i < n; i++) out[i] = s.charCodeAt(i);
-  return out;
+const B64 = new Uint8Array(128);
+[...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'].forEach((c, i) => { B64[c.charCodeAt(0)] = i; });
+
+/**
+ * Decode a grid's base64 payload into bytes, into `out` when it has the right length
+ * (so a running stream decodes every frame without allocating).
+ */
+export function decodeGrid(b64, out) {
+  const n = b64.length;
+  const pad = n && b64[n - 1] === '=' ? (b64[n - 2] === '=' ? 2 : 1) : 0;
+  const len = ((n * 3) >> 2) - pad;
+  const bytes = out && out.length === len ? out : new Uint8Array(len);
+  const full = Math.floor(len / 3) * 4;
+  let j = 0;
+  let i = 0;
+  for (; i < full; i += 4) {
+    const v = (B64[b64.charCodeAt(i)] << 18) | (B64[b64.charCodeAt(i + 1)] << 12)
+      | (B64[b64.charCodeAt(i + 2)] << 6) | B64[b64.charCodeAt(i + 3)];
+    bytes[j++] = v >> 16;
+    bytes[j++] = (v >> 8) & 255;
+    bytes[j++] = v & 255;
+  }
+  if (j < len) {
+    const v = (B64[b64.charCodeAt(i)] << 18) | (B64[b64.charCodeAt(i + 1)] << 12) | (B64[b64.charCodeAt(i + 2)] << 6);
+    bytes[j++] = v >> 16;
+    if (j < len) bytes[j++] = (v >> 8) & 255;
+  }
+  return bytes;
 }
 
 function imageFor(canvas, w, h) {
@@ -29,6 +50,11 @@ function imageFor(canvas, w, h) {
     images.set(canvas, entry);
   }
   return entry;
+}
+
+/** Allocate a canvas's w×h ImageData ahead of the first frame. */
+export function prepareCanvas(canvas, w, h) {
+  imageFor(canvas, w, h);
 }
 
 /** Paint a w×h byte grid through a 256-entry packed-colour lookup (row 0 at the bottom). */

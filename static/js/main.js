@@ -347,6 +347,7 @@ function onMessage(msg) {
     init.info = { G: g.size, g: g.neuron_size, x: g.x, y: g.y, features: g.features, oneD, task: msg.network.task, classes: msg.network.classes, activation: msg.network.activation, yScale, target: dataset ? dataset.target : null };
     buildDiagram(msg.network.inputs);
     network.setInputMaps((msg.input_maps || []).map((m) => ({ name: m.name, lo: m.lo, hi: m.hi, bytes: decodeGrid(m.data) })), g.neuron_size, oneD);
+    if (!oneD) network.prepare(g.neuron_size, g.size);
     output.setup(init.info, msg.points);
     chart.setHistory(msg.history);
     $('output-explainer').textContent = explainOutput(init.info);
@@ -384,10 +385,19 @@ function explainOutput(info) {
 
 // ---------------------------------------------------------------- drawing
 
+// Decoded grids go into buffers reused from frame to frame (no garbage while running).
+const pool = { output: [], neurons: [] };
+
 function decodeFrame(frame) {
   if (!frame.decoded) {
-    const dec = (m) => ({ lo: m.lo, hi: m.hi, bytes: decodeGrid(m.data) });
-    frame.decoded = { output: frame.output.map(dec), neurons: frame.neurons.map((layer) => layer.map(dec)) };
+    const dec = (m, slot, k) => {
+      slot[k] = decodeGrid(m.data, slot[k]);
+      return { lo: m.lo, hi: m.hi, bytes: slot[k] };
+    };
+    frame.decoded = {
+      output: frame.output.map((m, k) => dec(m, pool.output, k)),
+      neurons: frame.neurons.map((layer, l) => layer.map((m, j) => dec(m, pool.neurons[l] || (pool.neurons[l] = []), j))),
+    };
   }
   return frame.decoded;
 }
@@ -414,6 +424,8 @@ function formula(ref) {
 const drawMsOut = $('draw-ms');
 let lastFooter = 0;
 let metricsText = '';
+const parts = { decode: 0, network: 0, output: 0, chart: 0 };
+window.__llDrawParts = parts;
 
 function fmtMetric(v, pct) {
   if (v === null || v === undefined || !Number.isFinite(v)) return '–';
@@ -426,10 +438,17 @@ function draw(now) {
   const t0 = performance.now();
   if (latest && (frameDirty || hoverDirty)) {
     const grids = decodeFrame(latest);
+    const t1 = performance.now();
     if (frameDirty) network.draw(latest, grids, init.info);
+    const t2 = performance.now();
     output.draw(latest, grids, hover, formula(hover));
+    parts.decode = t1 - t0;
+    parts.network = t2 - t1;
+    parts.output = performance.now() - t2;
   }
+  const t3 = performance.now();
   chart.draw();
+  parts.chart = performance.now() - t3;
   const ms = performance.now() - t0;
   window.__llDrawMs = ms;
   if (latest && frameDirty) {

@@ -4,7 +4,7 @@
 // hovering a neuron reports it so the output view can show its map large.
 
 import { CLASS2, css, diverging, lut, rampLut, activationScale, classColor } from './colors.js';
-import { paintGrid, paintCurve, resized, vectorContext } from './heatmap.js';
+import { paintGrid, paintCurve, prepareCanvas, resized, vectorContext } from './heatmap.js';
 
 const NEG = CLASS2[0];
 const POS = CLASS2[1];
@@ -177,6 +177,14 @@ export class NetworkView {
     this.links_canvas.style.height = `${this.cols.scrollHeight}px`;
     resized(this.links_canvas);
     this.dirty = true;
+  }
+
+  /** Allocate every neuron's image for g×g maps (hidden) and G×G (output) before frames arrive. */
+  prepare(g, G) {
+    const last = this.nodes.length - 1;
+    this.nodes.forEach((layer, L) => {
+      if (L > 0) for (const nd of layer) prepareCanvas(nd.canvas, L === last ? G : g, L === last ? G : g);
+    });
   }
 
   /** Set the inputs' maps (from the stream's init message: [{name, lo, hi, bytes}]). */

@@ -1,4 +1,4 @@
-"""The playground in a real browser: loads clean, trains XOR, takes a CSV, keeps its state in the URL."""
+"""The playground in a real browser: clean load, XOR learns, CSV upload, state in the URL."""
 
 import json
 import statistics
@@ -169,7 +169,8 @@ def test_architecture_keys_and_url_hash(page: Page, browser: Any, live_server: s
     page.keyboard.press("s")
     page.wait_for_function("(window.__ll.latest || {}).step === 1")
     page.keyboard.press("Space")
-    page.wait_for_function("(window.__ll.latest || {}).step > 5 && window.__ll.latest.status === 'running'")
+    page.wait_for_function(
+        "(window.__ll.latest || {}).step > 5 && window.__ll.latest.status === 'running'")
     assert page.get_attribute("#btn-play", "aria-pressed") == "true"
     page.keyboard.press("Space")
     page.wait_for_function("(window.__ll.latest || {}).status === 'paused'")
