@@ -272,3 +272,32 @@ def test_random_csv_text_raises_only_dataset_error(
         assert v.shape == (ds.n_rows,) and np.isfinite(v).all()
     if ds.classes is not None:
         assert len(ds.classes) >= 2 and set(ds.labels.tolist()) == set(ds.classes)
+
+
+NUMBER_CELLS = st.one_of(
+    st.integers(-5, 5).map(str),
+    st.floats(-1e6, 1e6, allow_nan=False).map(lambda v: f"{v:.6g}"),
+    st.sampled_from(["", "NA", "inf", "?"]),
+)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(width=st.integers(2, 5), data=st.data(), delimiter=st.sampled_from([",", ";", "\t"]),
+       end=st.sampled_from(["\n", "\r\n"]))
+def test_numeric_tables_keep_or_count_every_row(width: int, data: st.DataObject, delimiter: str,
+                                                end: str) -> None:
+    rows = data.draw(st.lists(st.lists(NUMBER_CELLS, min_size=width, max_size=width),
+                              min_size=1, max_size=30))
+    header = [f"c{j}" for j in range(width)]
+    text = end.join(delimiter.join(r) for r in [header, *rows]) + end
+    try:
+        ds = parse_csv(text.encode(), name="fuzz")
+    except DatasetError as e:
+        assert e.status_code == 422 and e.message
+        return
+    assert ds.n_rows + ds.dropped_rows == len(rows)
+    used = [header.index(c) for c in [*ds.features, ds.target]]
+    kept = [r for r in rows if all(r[j].lower() not in ("", "na", "inf", "?") for j in used)]
+    assert ds.n_rows == len(kept)
+    for j, f in enumerate(ds.features):
+        assert ds.numeric[f].tolist() == [float(r[header.index(f)]) for r in kept], j
