@@ -15,8 +15,14 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="LL_")
 
     data_dir: Path = Field(default=ROOT / "data", description="SQLite file and saved sessions")
-    host: str = "127.0.0.1"
+    host: str = Field("127.0.0.1", description="the address the server is bound to")
     port: int = 8000
+    allowed_hosts: list[str] = Field(
+        default_factory=list,
+        description="extra Host header names to answer to (loopback names always are, "
+        "when bound to loopback); off loopback, empty means any name, guarded by the token",
+    )
+    token: str | None = Field(None, description="access token off loopback (default: random)")
 
     max_upload_bytes: int = 20 * 1024 * 1024
     max_rows: int = 200_000

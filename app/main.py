@@ -12,6 +12,7 @@ from app import __version__
 from app.config import ROOT, Settings, get_settings
 from app.data.store import DatasetError, Store, StoreError
 from app.routes import datasets, health, pages, sessions, stream
+from app.security import AccessGuard, access_token
 from app.training.player import Players
 from app.training.registry import SessionRegistry
 from app.training.session import SessionError
@@ -20,6 +21,7 @@ from app.training.session import SessionError
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build an app bound to `settings` (the environment's when omitted)."""
     settings = settings or get_settings()
+    token = access_token(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -27,6 +29,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.registry = registry = SessionRegistry(store, settings)
         app.state.players = players = Players(registry)
         sweeper = asyncio.create_task(_sweep_idle(registry, settings))
+        if token and not settings.token:
+            print(f"Logistic Lens is bound to {settings.host}: open it with its access token\n"
+                  f"    http://{settings.host}:{settings.port}/?token={token}", flush=True)
         try:
             yield
         finally:
@@ -43,6 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.add_middleware(AccessGuard, settings=settings, token=token)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
     app.include_router(health.router)
     app.include_router(datasets.router)

@@ -13,8 +13,9 @@ from app.main import create_app
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    """Settings with the data directory in a fresh temporary folder."""
-    return Settings(data_dir=tmp_path / "data")
+    """Settings with the data directory in a fresh temporary folder (and the test client's
+    host name, 'testserver', allowed next to the loopback names)."""
+    return Settings(data_dir=tmp_path / "data", allowed_hosts=["testserver"])
 
 
 @pytest.fixture

@@ -294,3 +294,12 @@ def test_idle_sessions_leave_memory_and_come_back(settings: Settings) -> None:
         assert len(registry.live) <= 2
         for sid in ids:
             assert client.get(f"/api/sessions/{sid}").json()["step"] == 3
+
+
+def test_deleting_a_dataset_deletes_its_sessions(client: TestClient) -> None:
+    ds = make_dataset(client)
+    sid = make_session(client, ds)["id"]
+    client.post(f"/api/sessions/{sid}/step", json={"steps": 2})
+    assert client.delete(f"/api/datasets/{ds}").status_code == 204
+    r = client.get(f"/api/sessions/{sid}")
+    assert r.status_code == 404 and sid in r.json()["detail"]

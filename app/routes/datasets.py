@@ -16,7 +16,7 @@ from starlette.formparsers import MultiPartException, MultiPartParser
 from app.data import service
 from app.data.generators import KINDS
 from app.data.store import DatasetError, DatasetInfo, StoreError
-from app.deps import SettingsDep, StoreDep
+from app.deps import PlayersDep, RegistryDep, SettingsDep, StoreDep
 from app.schemas.datasets import Dataset, GenerateRequest, KindInfo, Points
 
 router = APIRouter(prefix="/api/datasets", tags=["datasets"])
@@ -172,8 +172,13 @@ def points(dataset_id: str, store: StoreDep) -> Points:
 
 @router.delete("/{dataset_id}", status_code=204, summary="Delete a dataset",
                responses={404: {}})
-def delete_dataset(dataset_id: str, store: StoreDep) -> Response:
-    """Delete the dataset and the sessions stored for it."""
+async def delete_dataset(
+    dataset_id: str, store: StoreDep, registry: RegistryDep, players: PlayersDep
+) -> Response:
+    """Delete the dataset and every session trained on it."""
+    for session_id in registry.live_ids_of(dataset_id):
+        await players.stop(session_id)  # before the delete: a pause saves the session
     with _answer_errors():
-        service.delete(store, dataset_id)
+        await run_in_threadpool(service.delete, store, dataset_id)
+    registry.forget_dataset(dataset_id)
     return Response(status_code=204)

@@ -4,9 +4,9 @@ import asyncio
 import time
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Response
 
-from app.deps import SettingsDep
+from app.deps import PlayersDep, RegistryDep, SettingsDep
 from app.schemas.sessions import History as HistoryOut
 from app.schemas.sessions import (
     Hyperparameters,
@@ -22,24 +22,9 @@ from app.schemas.sessions import (
 )
 from app.training import payloads
 from app.training.player import Players
-from app.training.registry import SessionRegistry
 from app.training.session import SessionError, TrainingSession
 
 router = APIRouter(prefix="/api/sessions", tags=["sessions"])
-
-
-def get_registry(request: Request) -> SessionRegistry:
-    registry: SessionRegistry = request.app.state.registry
-    return registry
-
-
-def get_players(request: Request) -> Players:
-    players: Players = request.app.state.players
-    return players
-
-
-RegistryDep = Annotated[SessionRegistry, Depends(get_registry)]
-PlayersDep = Annotated[Players, Depends(get_players)]
 
 
 def get_session(session_id: str, registry: RegistryDep) -> TrainingSession:

@@ -96,6 +96,16 @@ class SessionRegistry:
         if not self.store.delete_session(session_id) and not found:
             raise SessionNotFound(session_id)
 
+    def live_ids_of(self, dataset_id: str) -> list[str]:
+        """The sessions in memory that train on `dataset_id`."""
+        return [s.id for s in list(self.live.values()) if s.config.dataset_id == dataset_id]
+
+    def forget_dataset(self, dataset_id: str) -> None:
+        """Drop the live sessions of a deleted dataset (the store already dropped its copies)."""
+        with self._lock:
+            for session_id in self.live_ids_of(dataset_id):
+                del self.live[session_id]
+
     # ---- persistence --------------------------------------------------------------------
     def save(self, session: TrainingSession) -> None:
         """Write the session's config and state to the store (if it changed since last time)."""

@@ -1,0 +1,1 @@
+"""Datasets: generators, CSV parsing and validation, preparation for training, the store."""
