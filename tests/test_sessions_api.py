@@ -303,3 +303,77 @@ def test_deleting_a_dataset_deletes_its_sessions(client: TestClient) -> None:
     assert client.delete(f"/api/datasets/{ds}").status_code == 204
     r = client.get(f"/api/sessions/{sid}")
     assert r.status_code == 404 and sid in r.json()["detail"]
+
+
+def test_set_parameters_then_train_from_them(client: TestClient) -> None:
+    sid = make_session(client, make_dataset(client), hidden_layers=[2])["id"]
+    layers = [{"weights": [[1.0, -1.0], [2.0, 0.5]], "bias": [0.1, -0.2]},
+              {"weights": [[3.0], [-3.0]], "bias": [0.25]}]
+    r = client.put(f"/api/sessions/{sid}/parameters", json={"layers": layers})
+    assert r.status_code == 200
+    model = client.get(f"/api/sessions/{sid}/model").json()
+    assert [(m["weights"], m["bias"]) for m in model["layers"]] == [
+        (la["weights"], la["bias"]) for la in layers]
+    pred = client.post(f"/api/sessions/{sid}/predict", json={"points": [[0.0, 0.0]]}).json()
+    assert pred["activations"][0][0] == pytest.approx(
+        _numpy_predict_hidden(model, np.zeros((1, 2)))[0].tolist())
+    assert client.post(f"/api/sessions/{sid}/step", json={"steps": 3}).json()["step"] == 3
+
+
+def _numpy_predict_hidden(model: dict[str, Any], raw: np.ndarray) -> np.ndarray:
+    z = (raw - np.asarray(model["standardize"]["mean"])) / np.asarray(model["standardize"]["std"])
+    layer = model["layers"][0]
+    return np.asarray(1 / (1 + np.exp(-(z @ np.asarray(layer["weights"]) + layer["bias"]))))
+
+
+@pytest.mark.parametrize(
+    ("layers", "words"),
+    [
+        ([{"weights": [[1.0]], "bias": [0.0]}], ["1 layers given", "2 weight layers"]),
+        ([{"weights": [[1.0, 2.0]], "bias": [0.0, 0.0]}, {"weights": [[1.0], [1.0]],
+                                                         "bias": [0.0]}],
+         ["layer 0", "[2, 2]"]),
+    ],
+)
+def test_set_parameters_rejects_wrong_shapes(
+    client: TestClient, layers: list[dict[str, Any]], words: list[str]
+) -> None:
+    sid = make_session(client, make_dataset(client), hidden_layers=[2])["id"]
+    before = client.get(f"/api/sessions/{sid}/model").json()["layers"]
+    r = client.put(f"/api/sessions/{sid}/parameters", json={"layers": layers})
+    assert r.status_code == 422
+    for w in words:
+        assert w in r.json()["detail"]
+    assert client.get(f"/api/sessions/{sid}/model").json()["layers"] == before
+
+
+def test_snapshot_at_a_past_step_leaves_the_session_alone(client: TestClient) -> None:
+    sid = make_session(client, make_dataset(client), hidden_layers=[3], batch_size=16)["id"]
+    early = client.get(f"/api/sessions/{sid}/snapshot?grid=8").json()
+    client.post(f"/api/sessions/{sid}/step", json={"steps": 25})
+    now = client.get(f"/api/sessions/{sid}/snapshot?grid=8").json()
+    then = client.get(f"/api/sessions/{sid}/snapshot?grid=8&step=0").json()
+    assert then["step"] == 0 and then["output"] == early["output"]
+    assert then["layers"] == early["layers"] and then["metrics"] == early["metrics"]
+    assert client.get(f"/api/sessions/{sid}/snapshot?grid=8").json() == now
+    client.post(f"/api/sessions/{sid}/step", json={"steps": 5})  # the run goes on unchanged
+    r = client.get(f"/api/sessions/{sid}/snapshot?grid=8&step=9999")
+    assert r.status_code == 422 and "no checkpoint at step 9999" in r.json()["detail"]
+
+
+def test_one_d_output_is_the_sum_of_weighted_sigmoids(client: TestClient) -> None:
+    """The 1-D view draws v_j·a_j(x) per last-hidden neuron plus the output bias: they add up
+    to the output (for regression, in the target's units after un-standardizing)."""
+    sid = make_session(client, make_dataset(client, "bump"), hidden_layers=[5],
+                       activation="sigmoid")["id"]
+    client.post(f"/api/sessions/{sid}/step", json={"steps": 200})
+    snap = client.get(f"/api/sessions/{sid}/snapshot?grid=30").json()
+    model = client.get(f"/api/sessions/{sid}/model").json()
+    assert snap["grid"]["y"] is None and np.asarray(snap["output"]).shape == (1, 30)
+    v = np.asarray(snap["layers"][-1]["weights"])[:, 0]
+    hidden = np.asarray(snap["neurons"][0])[:, 0, :]  # (5 neurons, 30 x values)
+    components = v[:, None] * hidden
+    total = components.sum(axis=0) + snap["layers"][-1]["bias"][0]
+    t = model["target_standardize"]
+    np.testing.assert_allclose(total * t["std"] + t["mean"], np.asarray(snap["output"])[0],
+                               rtol=1e-4, atol=1e-4)

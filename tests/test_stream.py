@@ -171,3 +171,33 @@ def test_last_watcher_leaving_pauses_training(client: TestClient) -> None:
     time.sleep(0.2)
     second = client.get(f"/api/sessions/{sid}").json()
     assert first["status"] == "paused" and first["step"] == second["step"] > 0
+
+
+def test_peek_shows_a_past_step_to_the_asker_only(client: TestClient) -> None:
+    sid = make_session(client, make_dataset(client), hidden_layers=[3])["id"]
+    with client.websocket_connect(f"/api/sessions/{sid}/stream") as ws:
+        ws.receive_json()
+        first = frame_at(ws, 0)
+        ws.send_json({"type": "step", "steps": 20})
+        frame_at(ws, 20)
+        ws.send_json({"type": "peek", "step": 0})
+        peek = receive(ws, "frame")
+        while not peek["peek"]:
+            peek = receive(ws, "frame")
+        assert peek["step"] == 0 and peek["output"] == first["output"]
+        assert peek["layers"] == first["layers"]
+    assert client.get(f"/api/sessions/{sid}").json()["step"] == 20
+
+
+def test_frames_carry_the_points_in_hidden_space(client: TestClient) -> None:
+    sid = make_session(client, make_dataset(client), hidden_layers=[4, 2])["id"]
+    with client.websocket_connect(f"/api/sessions/{sid}/stream") as ws:
+        init = ws.receive_json()
+        frame = receive(ws, "frame")
+    hp = frame["hidden_points"]
+    assert len(hp["train"]) == 2 and len(hp["test"]) == 2  # one column per last-hidden neuron
+    h0 = decode(hp["train"][0])
+    assert h0.shape == (len(init["points"]["train"]["x"]),)
+    pred = client.post(f"/api/sessions/{sid}/predict",
+                       json={"points": init["points"]["train"]["x"]}).json()
+    np.testing.assert_allclose(h0, np.asarray(pred["activations"][1])[:, 0], atol=1 / 255)

@@ -11,6 +11,7 @@ from app.schemas.sessions import History as HistoryOut
 from app.schemas.sessions import (
     Hyperparameters,
     Model,
+    ParametersRequest,
     Prediction,
     PredictRequest,
     ResetRequest,
@@ -101,17 +102,31 @@ async def rewind_session(body: RewindRequest, session: SessionDep, players: Play
     return payloads.session_view(session)
 
 
-@router.get("/{session_id}/snapshot", summary="Every map and parameter at the current step")
+@router.get("/{session_id}/snapshot", summary="Every map and parameter at a step")
 def snapshot(
     session: SessionDep, settings: SettingsDep,
     grid: Annotated[int, Query(ge=2, description="cells per side (limit LL_MAX_GRID)")] = 50,
+    step: Annotated[int | None, Query(ge=0, description="a checkpoint step; default: now")]
+    = None,
 ) -> Snapshot:
     """The output map and every hidden neuron's map over a `grid`×`grid` lattice of the view
-    features, plus all weights and biases, from one forward pass."""
+    features, plus all weights and biases, from one forward pass — now, or as the network was
+    at checkpoint `step` (the session itself is not changed)."""
     if grid > settings.max_grid:
         raise SessionError(f"grid {grid} is larger than the limit {settings.max_grid} "
                            "(LL_MAX_GRID)", 422)
-    return payloads.snapshot(session, grid)
+    return payloads.snapshot(session, grid, step)
+
+
+@router.put("/{session_id}/parameters", summary="Set every weight and bias")
+async def set_parameters(
+    body: ParametersRequest, session: SessionDep, players: PlayersDep
+) -> Session:
+    """Replace the network's weights and biases (shapes as `model.layers`: weights in×out);
+    training continues from them. Optimizer state and history are kept."""
+    session.set_parameters([(layer.weights, layer.bias) for layer in body.layers])
+    await _refresh(players, session)
+    return payloads.session_view(session)
 
 
 @router.post("/{session_id}/predict", summary="Predict for raw feature values")

@@ -116,6 +116,23 @@ class RewindRequest(BaseModel):
     step: int = Field(..., ge=0, description="a step listed in history.checkpoints")
 
 
+class LayerValues(BaseModel):
+    """One weight layer's new values: `weights` as in×out, `bias` per output unit."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    weights: list[list[float]] = Field(..., max_length=256)
+    bias: list[float] = Field(..., max_length=256)
+
+
+class ParametersRequest(BaseModel):
+    """Every weight and bias of the network, hidden layers first (as `model.layers`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    layers: list[LayerValues] = Field(..., min_length=1, max_length=16)
+
+
 class LayerParams(BaseModel):
     """One weight layer: `weights` as in×out, `bias` per output unit."""
 
@@ -225,7 +242,16 @@ class RewindControl(RewindRequest):
     type: Literal["rewind"]
 
 
+class PeekControl(BaseModel):
+    """Send one frame of the network as it was at checkpoint `step`, without changing it."""
+
+    model_config = ConfigDict(extra="forbid")
+    type: Literal["peek"]
+    step: int = Field(..., ge=0)
+
+
 Control = Annotated[
-    PlayControl | PauseControl | StepControl | SetControl | ResetControl | RewindControl,
+    PlayControl | PauseControl | StepControl | SetControl | ResetControl | RewindControl
+    | PeekControl,
     Field(discriminator="type"),
 ]

@@ -36,9 +36,10 @@ def session_view(s: TrainingSession) -> Session:
         )
 
 
-def snapshot(s: TrainingSession, size: int) -> Snapshot:
-    """Every map at grid `size` and every parameter, from one forward pass."""
-    with s.lock:
+def snapshot(s: TrainingSession, size: int, step: int | None = None) -> Snapshot:
+    """Every map at grid `size` and every parameter, from one forward pass (at checkpoint
+    `step` when given)."""
+    with s.at_step(step):
         grid = s.grid(size)
         acts = evaluate(s.net, grid)
         shape = grid.shape
@@ -108,13 +109,34 @@ def model(s: TrainingSession) -> Model:
         )
 
 
+def _every(n: int) -> int:
+    """The stride that keeps at most MAX_POINTS of n points for drawing."""
+    return max(1, -(-n // MAX_POINTS))
+
+
 def _points(s: TrainingSession, raw: np.ndarray, y: np.ndarray) -> dict[str, Any]:
     cols = [s.data.features.index(f) for f in s.data.view_features]
-    step = max(1, len(raw) // MAX_POINTS)
-    yy = y[::step]
+    every = _every(len(raw))
+    yy = y[::every]
     if s.data.task == "regression":
         yy = yy * s.data.y_std + s.data.y_mean
-    return {"x": raw[::step][:, cols].tolist(), "y": yy.tolist()}
+    return {"x": raw[::every][:, cols].tolist(), "y": yy.tolist()}
+
+
+def _hidden_points(s: TrainingSession) -> dict[str, Any] | None:
+    """The drawn points in the last hidden layer's space: one map-encoded column per neuron."""
+    if len(s.sizes) <= 2:
+        return None
+    out: dict[str, Any] = {}
+    for name, X in (("train", s.data.X_train), ("test", s.data.X_test)):
+        X = X[:: _every(len(X))]
+        if len(X) == 0:
+            out[name] = []
+            continue
+        with np.errstate(all="ignore"):
+            hidden = s.net.forward(X).A[-2]  # (n, H) the last hidden layer
+        out[name] = encode_columns(hidden.astype(np.float32), s.config.activation)
+    return out
 
 
 def init_message(s: TrainingSession) -> dict[str, Any]:
@@ -137,9 +159,11 @@ def init_message(s: TrainingSession) -> dict[str, Any]:
         }
 
 
-def frame_message(s: TrainingSession) -> dict[str, Any]:
-    """One frame: step, metrics, parameters, the output map and every neuron's map."""
-    with s.lock:
+def frame_message(s: TrainingSession, step: int | None = None) -> dict[str, Any]:
+    """One frame: step, metrics, parameters, the output map, every neuron's map and the points
+    in the last hidden layer's space. With `step`: the network as it was at that checkpoint,
+    marked `"peek": true`."""
+    with s.at_step(step):
         out_acts = evaluate(s.net, s.grid(OUTPUT_GRID))[-1]
         hidden = evaluate(s.net, s.grid(NEURON_GRID))[:-1] if len(s.sizes) > 2 else []
         act, out_act = s.config.activation, s.net.output.name
@@ -153,4 +177,6 @@ def frame_message(s: TrainingSession) -> dict[str, Any]:
                        for W, b in zip(s.net.W, s.net.b, strict=True)],
             "output": encode_columns(s.output_in_units(out_acts), out_act),
             "neurons": [encode_columns(a, act) for a in hidden],
+            "hidden_points": _hidden_points(s),
+            "peek": step is not None,
         }

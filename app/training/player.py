@@ -19,6 +19,7 @@ from app.schemas.sessions import (
     Control,
     Hyperparameters,
     PauseControl,
+    PeekControl,
     PlayControl,
     ResetControl,
     RewindControl,
@@ -167,6 +168,9 @@ class Player:
             elif isinstance(msg, RewindControl):
                 await self.pause()
                 s.rewind(msg.step)
+            elif isinstance(msg, PeekControl):
+                watcher.reply(await asyncio.to_thread(frame_message, s, msg.step))
+                return
             await self.refresh()
         except SessionError as err:
             watcher.reply({"type": "error", "detail": str(err)})

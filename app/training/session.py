@@ -7,6 +7,8 @@ out); the engine below it sees only standardized arrays.
 import math
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -186,16 +188,61 @@ class TrainingSession:
     def rewind(self, step: int) -> None:
         """Return exactly to the checkpoint at `step`: weights, optimizer state and rng."""
         with self.lock:
-            if step not in self.history.checkpoints.steps:
-                near = self.history.checkpoints.steps
-                raise SessionError(
-                    f"no checkpoint at step {step}; checkpoints are at steps {near[-12:]}", 422
-                )
-            self.trainer.load_state(self.history.checkpoints.at(step))
+            self.trainer.load_state(self._checkpoint(step))
             self.history.truncate(step)
             if self.status == "diverged":
                 self.status = "paused"
             self.message, self.dirty = None, True
+
+    def set_parameters(self, layers: list[tuple[list[list[float]], list[float]]]) -> None:
+        """Replace every weight and bias (hand edits); training continues from them."""
+        with self.lock:
+            if len(layers) != self.net.n_layers:
+                raise SessionError(f"{len(layers)} layers given; this network has "
+                                   f"{self.net.n_layers} weight layers (sizes {self.sizes})", 422)
+            new = []
+            for l, (weights, bias) in enumerate(layers):
+                W, b = np.asarray(weights, dtype=np.float64), np.asarray(bias, dtype=np.float64)
+                if W.shape != self.net.W[l].shape or b.shape != self.net.b[l].shape:
+                    raise SessionError(
+                        f"layer {l}: weights must be {list(self.net.W[l].shape)} (in×out) and "
+                        f"bias [{self.net.b[l].size}], got {list(W.shape)} and {list(b.shape)}",
+                        422)
+                if not (np.isfinite(W).all() and np.isfinite(b).all()):
+                    raise SessionError(f"layer {l}: every weight and bias must be finite", 422)
+                new.append((W, b))
+            for l, (W, b) in enumerate(new):
+                self.net.W[l][...], self.net.b[l][...] = W, b
+            if self.status == "diverged":
+                self.status, self.message = "paused", None
+            self.dirty = True
+
+    def _checkpoint(self, step: int) -> dict[str, Any]:
+        if step not in self.history.checkpoints.steps:
+            near = self.history.checkpoints.steps
+            raise SessionError(
+                f"no checkpoint at step {step}; the latest checkpoints are at steps {near[-12:]}"
+                " (see history.checkpoints)", 422)
+        state: dict[str, Any] = self.history.checkpoints.at(step)
+        return state
+
+    @contextmanager
+    def at_step(self, step: int | None) -> Iterator[None]:
+        """Temporarily show the network as it was at checkpoint `step` (None: as it is now).
+
+        Everything read inside the block (maps, metrics, weights, step) is of that step; the
+        session's real state comes back on exit, exactly."""
+        with self.lock:
+            if step is None or step == self.step_count:
+                yield
+                return
+            checkpoint = self._checkpoint(step)
+            now = self.trainer.state()
+            self.trainer.load_state(checkpoint)
+            try:
+                yield
+            finally:
+                self.trainer.load_state(now)
 
     # ---- reading the network ------------------------------------------------------------
     def forward_raw(self, raw: Array) -> Forward:
