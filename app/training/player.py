@@ -110,7 +110,10 @@ class Player:
         while True:
             tick = loop.time()
             if self.speed is None:
-                steps, deadline = self.settings.max_steps_per_request, time.monotonic() + period
+                # full speed: a fair share of one tick, so many playing sessions all keep
+                # their frame rate (training shares one interpreter lock anyway)
+                share = period / max(1, len(self.registry.busy))
+                steps, deadline = self.settings.max_steps_per_request, time.monotonic() + share
             else:
                 carry += self.speed * period
                 steps, deadline = int(carry), None

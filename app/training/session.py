@@ -155,7 +155,7 @@ class TrainingSession:
         step = self.trainer.step_count
         nxt = min(_next_multiple(step, self.history.metrics.stride),
                   _next_multiple(step, self.history.checkpoints.stride))
-        return max(1, min(remaining, nxt - step, 256))
+        return max(1, min(remaining, nxt - step, 32))  # small: deadlines are checked between
 
     def steps_for_epochs(self, epochs: int) -> int:
         return epochs * self.trainer.steps_per_epoch
