@@ -64,6 +64,7 @@ class TrainingSession:
         self.last_used = time.monotonic()
         self.dirty = True  # changed since the last save
         self._grids: dict[int, Grid] = {}
+        self._step_seconds = 1e-4  # recent seconds per training step (paces deadlines)
         n_out = len(data.classes) if data.task == "multiclass" and data.classes else 1
         self.sizes = [data.X_train.shape[1], *config.hidden_layers, n_out]
         self.net = Network(self.sizes, config.activation, OUTPUT_FOR_TASK[data.task])
@@ -130,32 +131,37 @@ class TrainingSession:
                 raise SessionError(
                     f"the session diverged ({self.message}); reset it or rewind to a checkpoint"
                 )
-            done = 0
+            start = self.trainer.step_count
             if self.status == "ready":
                 self.status = "paused"
             self.dirty = True
             self.last_used = time.monotonic()
-            while done < steps:
-                chunk = self._chunk(steps - done)
+            while (done := self.trainer.step_count - start) < steps:
+                chunk = self._chunk(steps - done, deadline)
+                began = time.monotonic()
                 try:
                     with np.errstate(all="ignore"):
                         self.trainer.step(chunk)
                 except Diverged as err:
                     self.status = "diverged"
                     self.message = f"{err}; try a smaller learning rate"
-                    return done + 1
-                done += chunk
-                self._record()
-                if deadline is not None and time.monotonic() >= deadline:
                     break
-            return done
+                now = time.monotonic()
+                self._step_seconds = 0.8 * self._step_seconds + 0.2 * (now - began) / chunk
+                self._record()
+                if deadline is not None and now >= deadline:
+                    break
+            return self.trainer.step_count - start
 
-    def _chunk(self, remaining: int) -> int:
-        """Steps to run before the next history record is due (at least 1)."""
+    def _chunk(self, remaining: int, deadline: float | None) -> int:
+        """Steps to run before the next history record is due, or the deadline (at least 1)."""
         step = self.trainer.step_count
         nxt = min(_next_multiple(step, self.history.metrics.stride),
                   _next_multiple(step, self.history.checkpoints.stride))
-        return max(1, min(remaining, nxt - step, 32))  # small: deadlines are checked between
+        chunk = min(remaining, nxt - step, 256)
+        if deadline is not None:  # what fits before the deadline at the recent pace
+            chunk = min(chunk, int((deadline - time.monotonic()) / self._step_seconds))
+        return max(1, chunk)
 
     def steps_for_epochs(self, epochs: int) -> int:
         return epochs * self.trainer.steps_per_epoch
@@ -202,7 +208,12 @@ class TrainingSession:
                                    f"{self.net.n_layers} weight layers (sizes {self.sizes})", 422)
             new = []
             for l, (weights, bias) in enumerate(layers):
-                W, b = np.asarray(weights, dtype=np.float64), np.asarray(bias, dtype=np.float64)
+                try:
+                    W = np.asarray(weights, dtype=np.float64)
+                    b = np.asarray(bias, dtype=np.float64)
+                except ValueError:  # ragged rows
+                    raise SessionError(f"layer {l}: every row of weights needs "
+                                       f"{self.net.W[l].shape[1]} values", 422) from None
                 if W.shape != self.net.W[l].shape or b.shape != self.net.b[l].shape:
                     raise SessionError(
                         f"layer {l}: weights must be {list(self.net.W[l].shape)} (in×out) and "
