@@ -34,6 +34,7 @@ from app.training.session import SessionError, TrainingSession
 log = logging.getLogger(__name__)
 Send = Callable[[str], Awaitable[None]]
 MARGIN = 0.002  # seconds kept free in each tick for the hop to and from the worker
+FRAME_SHARE = 0.5  # at most this much of the worker's time builds frames
 
 
 class Watcher:
@@ -113,16 +114,18 @@ class Player:
         loop = asyncio.get_running_loop()
         carry, last_save, next_tick = 0.0, time.monotonic(), loop.time()
         while True:
-            next_tick = max(next_tick + period, loop.time())  # a steady clock; never catch up
+            # Many sessions playing share one worker: stretch the tick so that frames take
+            # at most FRAME_SHARE of its time, then train for this session's share of it.
+            n = max(1, len(self.registry.busy))
+            tick = max(period, n * self._frame_cost / FRAME_SHARE)
+            budget = max(0.001, tick / n - self._frame_cost - MARGIN / n)
+            next_tick = max(next_tick + tick, loop.time())  # a steady clock; never catch up
             if self.speed is None:
                 steps = self.settings.max_steps_per_request
             else:
-                carry += self.speed * period
+                carry += self.speed * tick
                 steps = int(carry)
                 carry -= steps
-            # train for a fair share of the tick, leaving time to build the frame
-            share = period / max(1, len(self.registry.busy))
-            budget = max(0.001, share - self._frame_cost - MARGIN)
             frame = await loop.run_in_executor(self.executor, self._advance, steps, budget)
             if frame is not None:
                 self.publish(frame)
