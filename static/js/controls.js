@@ -94,5 +94,5 @@ function setSelect(sel, value) {
 export function speedLabel(level, unit) {
   const v = SPEEDS[level];
   if (v === null || v === undefined) return 'max';
-  return `${v >= 1000 ? `${v / 1000}k` : v} ${unit === 'epochs' ? 'ep' : 'st'}/s`;
+  return `${v.toLocaleString('en-US')} ${unit === 'epochs' ? 'epochs' : 'steps'}/s`;
 }

@@ -53,6 +53,7 @@ function say(text, kind = 'error') {
   messages.appendChild(box);
   while (messages.children.length > 3) messages.firstChild.remove();
   if (kind !== 'error') setTimeout(() => box.remove(), 6000);
+  return box;
 }
 
 window.addEventListener('unhandledrejection', (e) => {
@@ -254,13 +255,15 @@ async function rebuild() {
 // ---------------------------------------------------------------- CSV
 
 async function upload(file) {
-  say(`Uploading ${file.name}…`, 'info');
+  const note = say(`Uploading ${file.name}…`, 'info');
   let ds;
   try {
     ds = await api.uploadDataset(file, { name: file.name });
   } catch (e) {
     say(`${file.name}: ${e.message}`);
     return;
+  } finally {
+    note.remove();
   }
   csvFile = file;
   dataset = null;
@@ -367,7 +370,7 @@ function onMessage(msg) {
       setRunning(false);
       if (!divergedShown) {
         divergedShown = true;
-        say(msg.message || 'Training diverged (the loss became infinite). Lower the learning rate, then reset.');
+        say(msg.message ? `Training diverged: ${msg.message}` : 'Training diverged (the loss became infinite). Lower the learning rate, then reset.');
       }
     } else if ((msg.status === 'running') !== running) setRunning(msg.status === 'running');
     return;

@@ -62,6 +62,7 @@ export class NetworkView {
       wrap.classList.toggle('inactive', !inp.active);
       const name = el('span', 'node-label', wrap);
       name.textContent = inp.label;
+      name.title = inp.label;
       let box = null;
       if (inp.toggle) {
         box = el('input', '', wrap);

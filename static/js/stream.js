@@ -38,10 +38,8 @@ export class Stream {
     });
     ws.addEventListener('message', (ev) => {
       if (ws !== this.ws) return;
-      let msg;
-      try {
-        msg = JSON.parse(ev.data);
-      } catch {
+      const msg = parseLenient(ev.data);
+      if (msg === undefined) {
         this.onMessage({ type: 'error', detail: 'The server sent a message the page cannot read.' });
         return;
       }
@@ -77,5 +75,21 @@ export class Stream {
     this.queue = [];
     this.sessionId = null;
     if (ws) ws.close(1000);
+  }
+}
+
+/**
+ * JSON.parse, but bare NaN / Infinity values (which Python's json writes for a diverged
+ * network) become null instead of failing the whole message; undefined if unreadable.
+ */
+export function parseLenient(text) {
+  try {
+    return JSON.parse(text);
+  } catch {
+    try {
+      return JSON.parse(text.replace(/(?<=[[,:]\s*)-?(?:NaN|Infinity)(?=\s*[,\]}])/g, 'null'));
+    } catch {
+      return undefined;
+    }
   }
 }

@@ -242,3 +242,49 @@ def test_draw_time_of_a_six_by_eight_network(page: Page, live_server: str) -> No
         {"frames": len(samples), "median_ms": median, "p95_ms": p95, "max_ms": samples[-1]}))
     shot(page, "07-six-by-eight")
     assert p95 < 8, f"draw time p95 {p95:.2f} ms (median {median:.2f})"
+
+
+def test_exports(page: Page, live_server: str, log: PageLog) -> None:
+    page.goto(live_server + "/#data=gauss&layers=2&speed=7")
+    wait_frame(page)
+    page.keyboard.press("s")
+    page.wait_for_function("(window.__ll.latest || {}).step >= 1")
+    for button, suffix in [("#btn-export-model", ".json"), ("#btn-export-png", ".png"),
+                           ("#btn-export-csv", ".csv")]:
+        with page.expect_download() as info:
+            page.click(button)
+        download = info.value
+        assert download.suggested_filename.endswith(suffix)
+        body = Path(download.path()).read_bytes()
+        if suffix == ".json":
+            assert "layers" in json.loads(body)
+        elif suffix == ".png":
+            assert body[:4] == b"\x89PNG"
+        else:
+            assert body.decode().startswith("step,train_loss,test_loss")
+    assert log.errors == [] and log.foreign == []
+
+
+@pytest.mark.xfail(reason="backend: app/training/frames.py casts overflowing weights to float32; "
+                   "under pytest's warnings-as-errors the RuntimeWarning kills the stream",
+                   strict=False)
+def test_a_diverged_run_is_a_readable_message(page: Page, live_server: str, log: PageLog) -> None:
+    page.goto(live_server + "/#data=hills&layers=8,8&act=relu&opt=sgd&lr=10&speed=9")
+    wait_frame(page, "window.__ll.state.lr === 10")
+    page.click("#btn-play")
+    page.wait_for_selector("#messages .msg.error", timeout=15_000)
+    assert "diverged" in page.inner_text("#messages .msg.error").lower()
+    shot(page, "08-diverged")
+    assert log.errors == [] and log.foreign == []
+
+
+def test_projector_width(page: Page, live_server: str) -> None:
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.goto(live_server + "/#data=spiral&layers=6,6,4&act=tanh&speed=8"
+              "&inputs=x1,x2,x1sq,x2sq,sinx1,sinx2")
+    wait_frame(page)
+    page.click("#btn-play")
+    page.wait_for_function("(window.__ll.latest || {}).step > 200")
+    shot(page, "09-projector-1920")
+    size = page.evaluate("document.getElementById('output-view').getBoundingClientRect().width")
+    assert size >= 400

@@ -1,0 +1,64 @@
+"""The lessons in a real browser: each page opens, its answer reveals, and its preset opens
+the playground with that configuration and trains."""
+
+from typing import Any
+
+import pytest
+
+from app.lessons import LESSONS, ONE_D, Lesson
+from tests.e2e.conftest import PageLog, shot
+from tests.e2e.test_playground import wait_frame
+
+pytestmark = pytest.mark.e2e
+
+Page = Any
+
+
+def test_index_links_every_lesson(page: Page, live_server: str, log: PageLog) -> None:
+    page.goto(live_server + "/lessons")
+    cards = page.locator(".lesson-card")
+    assert cards.count() == len(LESSONS)
+    page.click(f".lesson-card:nth-child(2) .card-link")
+    page.wait_for_url(f"**/lessons/{LESSONS[1].slug}")
+    assert page.inner_text("h1") == LESSONS[1].title
+    page.goto(live_server + "/lessons/no-such-lesson")
+    assert "no-such-lesson" in page.inner_text(".lesson-missing")
+    assert log.errors == [] and log.foreign == []
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=[lesson.slug for lesson in LESSONS])
+def test_lesson_preset_opens_and_trains(page: Page, live_server: str, log: PageLog,
+                                        lesson: Lesson) -> None:
+    page.goto(f"{live_server}/lessons/{lesson.slug}")
+    assert page.inner_text("h1") == lesson.title
+    answer = page.locator(".question details p")
+    assert not answer.is_visible()
+    page.click(".question summary")
+    assert answer.is_visible()
+    shot(page, f"lesson-{lesson.number}-{lesson.slug}")
+
+    page.click("#open-preset")
+    page.wait_for_url("**/#data=*")
+    preset = lesson.preset
+    wait_frame(page, f"f.layers.length === {len(preset.layers) + 1}")
+    state = page.evaluate("window.__ll.state")
+    assert state["data"] == preset.data and state["n"] == preset.n
+    assert state["layers"] == list(preset.layers) and state["act"] == preset.act
+    assert state["init"] == preset.init and state["lr"] == preset.lr
+    assert state["seed"] == preset.seed and state["test"] == preset.test
+    assert state["l2"] == preset.l2 and state["speed"] == preset.speed
+    assert state["showTest"] == preset.show_test
+    config = page.evaluate("window.__ll.session.config")
+    assert config["hidden_layers"] == list(preset.layers)
+    if preset.data not in ONE_D:
+        assert config["transforms"] == list(preset.inputs)
+
+    page.click("h2#h-output")  # focus off the controls, then play with the keyboard
+    page.keyboard.press("Space")
+    page.wait_for_function("(window.__ll.latest || {}).step > 20", timeout=20_000)
+    page.wait_for_timeout(200)
+    assert int(page.inner_text("#out-step").replace(",", "")) > 0
+    shot(page, f"lesson-{lesson.number}-playground")
+    page.keyboard.press("Space")
+    page.wait_for_function("(window.__ll.latest || {}).status === 'paused'")
+    assert log.errors == [] and log.foreign == []
