@@ -1,0 +1,493 @@
+"""The lessons, as data: each a short page in the app's own words and a playground preset.
+
+They follow the learner's question step by step: logistic regression is one neuron, where one
+line fails, what a hidden layer and its output neuron do, sums of sigmoids, depth, symmetry,
+other activations and capacity. Body text takes a tiny markup, rendered by `inline`:
+`*emphasis*` and `` `code` ``; everything else is escaped.
+"""
+
+import re
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from markupsafe import Markup, escape
+
+ONE_D = {"interval", "sine", "step", "abs", "cubic", "bump"}
+INPUT_LABELS = {"x1": "x₁", "x2": "x₂", "x1sq": "x₁²", "x2sq": "x₂²", "x1x2": "x₁·x₂",
+                "sinx1": "sin x₁", "sinx2": "sin x₂"}
+
+
+def _num(v: float) -> str:
+    """A number as JavaScript's String() writes it for these values (1.0 → '1', 0.03 → '0.03')."""
+    return str(int(v)) if float(v).is_integer() else repr(float(v))
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A playground configuration; `hash` is the URL hash the playground opens it from.
+
+    Every field is written out (not left to the playground's defaults), so a preset means the
+    same run even if those defaults change. Field names are the hash's keys.
+    """
+
+    data: str
+    n: int = 300
+    noise: float = 0.1
+    test: float = 0.2
+    seed: int = 0
+    layers: tuple[int, ...] = (4,)
+    act: str = "sigmoid"
+    init: str = "xavier"
+    iv: float = 0.5
+    opt: str = "adam"
+    lr: float = 0.03
+    l1: float = 0.0
+    l2: float = 0.0
+    inputs: tuple[str, ...] = ("x1", "x2")
+    speed: int = 5  # an index into the playground's speed levels: 5 = 100, 6 = 300 steps/s
+    show_test: bool = False
+
+    def but(self, **changes: Any) -> "Preset":
+        """The same preset with some fields changed."""
+        return replace(self, **changes)
+
+    @property
+    def hash(self) -> str:
+        """The URL hash (without '#'), in the order the playground writes it."""
+        parts = [("data", self.data), ("n", str(self.n)), ("noise", _num(self.noise)),
+                 ("test", _num(self.test)), ("seed", str(self.seed)),
+                 ("layers", ",".join(map(str, self.layers))), ("act", self.act),
+                 ("init", self.init)]
+        if self.init == "constant":
+            parts.append(("iv", _num(self.iv)))
+        parts += [("opt", self.opt), ("lr", _num(self.lr)), ("batch", "full"),
+                  ("l1", _num(self.l1)), ("l2", _num(self.l2)), ("inputs", ",".join(self.inputs)),
+                  ("speed", str(self.speed)), ("unit", "steps")]
+        if self.show_test:
+            parts.append(("showTest", "1"))
+        return "&".join(f"{k}={v}" for k, v in parts)
+
+    @property
+    def url(self) -> str:
+        return f"/#{self.hash}"
+
+    @property
+    def label(self) -> str:
+        """A one-line description: data, network and what differs from the usual settings."""
+        net = (f"hidden {'–'.join(map(str, self.layers))} {self.act}" if self.layers
+               else "no hidden layer")
+        parts = [f"{self.data} ({self.n} points)", net]
+        if self.data not in ONE_D and self.inputs != ("x1", "x2"):
+            parts.append("inputs " + ", ".join(INPUT_LABELS[k] for k in self.inputs))
+        if self.init != "xavier":
+            parts.append(f"{self.init} init" + (f" {_num(self.iv)}" if self.init == "constant"
+                                                 else ""))
+        if self.l2:
+            parts.append(f"L2 {_num(self.l2)}")
+        if self.test != 0.2:
+            parts.append(f"test fraction {_num(self.test)}")
+        return " · ".join(parts)
+
+    def dataset_spec(self) -> dict[str, Any]:
+        """The body of POST /api/datasets/generate that the playground sends for this preset."""
+        return {"kind": self.data, "n": self.n, "noise": self.noise, "seed": self.seed}
+
+    def session_config(self, dataset_id: str) -> dict[str, Any]:
+        """The body of POST /api/sessions that the playground sends for this preset."""
+        return {
+            "dataset_id": dataset_id, "hidden_layers": list(self.layers), "activation": self.act,
+            "optimizer": self.opt, "learning_rate": self.lr, "batch_size": None, "l1": self.l1,
+            "l2": self.l2, "init": self.init, "init_value": self.iv, "seed": self.seed,
+            "test_fraction": self.test,
+            "transforms": None if self.data in ONE_D else list(self.inputs),
+        }
+
+
+@dataclass(frozen=True)
+class Try:
+    """One thing to try, with the preset that sets it up (None: do it by hand)."""
+
+    text: str
+    preset: Preset | None = None
+
+
+@dataclass(frozen=True)
+class Lesson:
+    """A lesson: plain explanation, a preset, things to try, and a question with its answer."""
+
+    slug: str
+    title: str
+    summary: str
+    preset: Preset
+    body: tuple[str, ...]
+    analogy: str  # where the logistic-regression analogy is exact and where it is a picture
+    tries: tuple[Try, ...]
+    question: str
+    answer: str
+    number: int = field(default=0, compare=False)
+
+
+_INLINE = re.compile(r"`([^`]+)`|\*([^*]+)\*")
+
+
+def inline(text: str) -> Markup:
+    """Escape `text`, then turn `code` and *emphasis* into <code> and <em>."""
+    out, last = [], 0
+    for m in _INLINE.finditer(text):
+        out.append(escape(text[last:m.start()]))
+        if m.group(1) is not None:
+            out.append(Markup("<code>%s</code>") % m.group(1))
+        else:
+            out.append(Markup("<em>%s</em>") % m.group(2))
+        last = m.end()
+    out.append(escape(text[last:]))
+    return Markup("").join(out)
+
+
+# ---------------------------------------------------------------- the presets
+
+LR_LINEAR = Preset("linear", layers=())
+LR_XOR = Preset("xor", layers=())
+XOR_TWO = Preset("xor", layers=(2,), lr=0.1)
+BUMP_TWO = Preset("bump", layers=(2,))
+SPIRAL_DEEP = Preset("spiral", layers=(6, 6), speed=7)
+XOR_CONSTANT = Preset("xor", layers=(4,), init="constant", iv=0.5, lr=0.1, speed=6)
+CIRCLE_RELU = Preset("circle", layers=(4,), act="relu")
+MOONS_BIG = Preset("moons", n=80, noise=0.5, test=0.5, layers=(16, 16), speed=6, show_test=True)
+
+_LESSONS = [
+    Lesson(
+        slug="one-neuron",
+        title="Logistic regression is one neuron",
+        summary="No hidden layer, a sigmoid output, log-loss: that is logistic regression.",
+        preset=LR_LINEAR,
+        body=(
+            "Logistic regression takes the inputs, forms a weighted sum plus a bias, "
+            "`z = w₁x₁ + w₂x₂ + b`, and squashes it with the sigmoid `σ(z) = 1/(1 + e^−z)` "
+            "into the probability of the second class. A neuron with a sigmoid activation does "
+            "exactly that. So a network with *no hidden layer* — the inputs wired straight to "
+            "one sigmoid output neuron — is logistic regression.",
+            "The preset is that network, on data that a straight line can split. Press play. "
+            "The output map shows the probability over the whole plane: purple where the model "
+            "says class 1, orange where it says class 0, and a soft edge between. The edge is "
+            "the line `w·x + b = 0`, where the probability is one half. It is always straight, "
+            "because `z` is linear in the inputs; the sigmoid only sets how fast the colour "
+            "changes as you cross it.",
+            "Training lowers the mean log-loss, the very loss logistic regression minimises; "
+            "the loss chart shows it falling and the accuracy reaches 100%.",
+            "Keep it running and watch the edge: it keeps getting sharper. When a line separates "
+            "the classes perfectly, log-loss has no finite minimum — bigger weights always "
+            "lower it a little more. A little L2 regularisation gives it a minimum again, the "
+            "same one scikit-learn finds.",
+        ),
+        analogy="Exact. No hidden layer, a sigmoid output and log-loss is logistic regression: "
+                "the same model and the same loss, so with L2 = 1/(C·n) the same optimum as "
+                "scikit-learn's `LogisticRegression(C=C)`. Only the route differs: here you "
+                "watch gradient steps get there.",
+        tries=(
+            Try("Set L2 to 0.01 and the test fraction to 0: training settles on the weights "
+                "scikit-learn's `LogisticRegression(C=1/(0.01·300))` finds.",
+                LR_LINEAR.but(l2=0.01, test=0.0)),
+            Try("Hover the output neuron's links and its bias: the whole model is those three "
+                "numbers, two weights and a bias."),
+            Try("Two overlapping blobs: no line is perfect, and logistic regression finds the "
+                "line with the lowest log-loss.", LR_LINEAR.but(data="gauss")),
+        ),
+        question="Why does the boundary stay a straight line, however long you train?",
+        answer="The probability is `σ(w·x + b)`, and σ only increases, so the probability is "
+               "one half exactly where `w·x + b = 0`: a line in the plane (a plane or hyperplane "
+               "with more inputs). Training moves and turns the line and makes the sigmoid "
+               "across it steeper or flatter, but it cannot bend it.",
+    ),
+    Lesson(
+        slug="features",
+        title="Where one line fails, and hand-made features",
+        summary="XOR and the circle defeat a line; x₁·x₂ and x₁², x₂² rescue it.",
+        preset=LR_XOR,
+        body=(
+            "XOR puts class 1 in two opposite quadrants and class 0 in the other two. Press "
+            "play: the loss barely moves and the accuracy stays near 50%. No straight line has "
+            "purple on two opposite corners and orange on the other two, so the best logistic "
+            "regression can do is sit near the middle and say *about one half* everywhere. The "
+            "circle data fails the same way: no line cuts a disc out of the ring around it.",
+            "The classic fix is to give logistic regression better inputs. The input column of "
+            "the diagram offers more than x₁ and x₂: tick x₁·x₂. That product is positive in "
+            "quadrants I and III and negative in II and IV — the XOR rule itself — so the "
+            "neuron can now weight it and separate the classes. On the output map the boundary "
+            "becomes a curve hugging the axes, yet it is still a straight line in the inputs "
+            "the neuron actually sees.",
+            "For the circle, x₁² and x₂² do the same: *inside the circle* is `x₁² + x₂² < r²`, "
+            "a linear condition in the squares.",
+            "This is still plain logistic regression; only its inputs changed. The catch is "
+            "that you had to know which features to make. A hidden layer is the network's way "
+            "of making features itself, from the examples.",
+        ),
+        analogy="Exact. With hand-made features and no hidden layer, the model is logistic "
+                "regression on those columns (computed from the standardized x₁ and x₂).",
+        tries=(
+            Try("XOR with x₁·x₂ ticked: the accuracy goes from about 50% to 100%.",
+                LR_XOR.but(inputs=("x1", "x2", "x1x2"))),
+            Try("The circle with only x₁ and x₂: stuck near 50% again.",
+                LR_XOR.but(data="circle")),
+            Try("The circle with x₁² and x₂² added: the boundary becomes a closed curve.",
+                LR_XOR.but(data="circle", inputs=("x1", "x2", "x1sq", "x2sq"))),
+            Try("With x₁·x₂ ticked, untick x₁ and x₂: one good input is enough."),
+        ),
+        question="Which hand-made inputs let logistic regression separate the circle data, and "
+                 "what shape is its boundary then?",
+        answer="x₁² and x₂². The rule *inside radius r* is `r² − x₁² − x₂² > 0`, which is linear "
+               "in the squares, so one neuron can learn it. Its boundary is a straight line in "
+               "(x₁², x₂²) and an ellipse in the original plane (a circle when the two weights "
+               "come out equal).",
+    ),
+    Lesson(
+        slug="hidden-layer",
+        title="One hidden layer: why the output neuron is needed",
+        summary="Each hidden neuron draws one line; the output is a logistic regression on them.",
+        preset=XOR_TWO,
+        body=(
+            "Now add a hidden layer of two sigmoid neurons. Each computes `σ(w·x + b)`, the "
+            "form of a logistic regression on the inputs, and its small map in the diagram "
+            "shows it: one straight edge with a soft step across it. Each hidden neuron draws "
+            "one line, and one line cannot separate XOR.",
+            "That is why the output neuron is needed. It is a logistic regression too, but its "
+            "inputs are the hidden neurons' outputs h₁ and h₂, not x₁ and x₂. Open the "
+            "hidden-space view: each point is drawn at (h₁, h₂). Here one neuron switches on in "
+            "the far corner of quadrant I, the other in the far corner of quadrant III. Class 0 "
+            "lands near (0, 0), class 1 near (1, 0) or (0, 1), and one line separates them: the "
+            "output neuron's boundary. Back in the input plane, the output map shows an orange "
+            "band between two nearly parallel lines, purple beyond each.",
+            "Two neurons get about 88% here: class-1 points close to the centre fall inside the "
+            "band, class-0 points far out near the axes fall outside. Four neurons get it all.",
+            "The hidden neurons do not each fit the data. No hidden neuron is shown the labels; "
+            "backpropagation adjusts each one only by how it can lower the output's log-loss. "
+            "Each ends up as *one corner is purple*: useful together, half an answer alone.",
+        ),
+        analogy="The form is exact, the role is a picture. A sigmoid hidden neuron computes "
+                "exactly `σ(w·x + b)`, and the output neuron is exactly a logistic regression "
+                "(with log-loss) on h₁, h₂. But a hidden neuron is not fitted to the labels: it "
+                "is not the logistic regression scikit-learn would fit on the inputs, only the "
+                "feature that helps the output most.",
+        tries=(
+            Try("Four hidden neurons: XOR is solved completely.", XOR_TWO.but(layers=(4,))),
+            Try("Seed 4: the two lines cross near the centre instead. In the hidden-space view "
+                "quadrants I and IV land on the same corner: two classes at one spot, which no "
+                "line can split, and the accuracy stalls near 72%.", XOR_TWO.but(seed=4)),
+            Try("Hover each hidden neuron's link to the output: its sign says whether that "
+                "neuron's side of the line votes purple or orange."),
+        ),
+        question="If each hidden neuron already draws a boundary, why not read the answer off "
+                 "one of them?",
+        answer="Because each draws a single straight line, and XOR needs more than one. The "
+               "output neuron combines the lines: it is a logistic regression in hidden space, "
+               "where the hidden layer has put the classes on two sides of a line. Without it "
+               "there would be two separate guesses and no rule for combining them.",
+    ),
+    Lesson(
+        slug="approximation",
+        title="Sums of sigmoids: steps, bumps and any curve",
+        summary="In 1-D the output is a weighted sum of sigmoids plus a bias.",
+        preset=BUMP_TWO,
+        body=(
+            "With one input the pictures are curves. A hidden sigmoid neuron on x is "
+            "`σ(w·x + b)`: a smooth step centred at `x = −b/w`, steep when |w| is large. For "
+            "regression the output neuron has no sigmoid: it returns a weighted sum of the "
+            "hidden neurons plus a bias, `ŷ = v₁h₁ + v₂h₂ + … + c`, and the loss is the mean "
+            "squared error. The 1-D view draws each weighted step and their sum.",
+            "The preset fits a bump. One sigmoid cannot: it rises and stays up. Two can: a "
+            "step up at one place and a step down a little later (their weighted slopes "
+            "`v·w` have opposite signs), and between them the sum is a bump. Press play and "
+            "watch the two neurons' curves in the diagram turn into one rising and one falling "
+            "step.",
+            "More neurons, more steps. With enough of them, a sum of sigmoids can follow any "
+            "continuous curve on an interval as closely as you like: the universal "
+            "approximation theorem. This is the learner's *set of functions that approximate "
+            "the data*, made precise: no single function approximates the data; their "
+            "weighted sum does.",
+            "Classification works the same way before the last squash. In the interval data, "
+            "class 1 lies inside −1.5 < x < 1.5, so the probability must rise and fall: two "
+            "hidden neurons make that bump, one cannot.",
+        ),
+        analogy="Exact: with an identity output, ŷ is literally a weighted sum of sigmoids plus "
+                "a bias. The theorem promises that a close sum exists with enough neurons; it "
+                "does not promise that training finds it, or that few neurons suffice.",
+        tries=(
+            Try("One hidden neuron: the best it can do is a single step, and the loss stays "
+                "far higher.", BUMP_TWO.but(layers=(1,))),
+            Try("The interval data (classification): two neurons make a bump of probability.",
+                BUMP_TWO.but(data="interval", noise=0.05)),
+            Try("A sine wave with six neurons: several steps up and down add up to the waves.",
+                BUMP_TWO.but(data="sine", layers=(6,))),
+            Try("The step data needs just one neuron: a steep sigmoid.",
+                BUMP_TWO.but(data="step", layers=(1,))),
+        ),
+        question="Why can one hidden sigmoid neuron never fit the bump, however long you train?",
+        answer="Its output `v·σ(w·x + b) + c` is monotone in x: it only rises or only falls. A "
+               "bump rises and then falls, so it needs at least two sigmoids whose slopes "
+               "`v·w` have opposite signs — one step up, one step down.",
+    ),
+    Lesson(
+        slug="deeper",
+        title="Deeper: combinations of combinations",
+        summary="A second layer builds regions out of the first layer's lines (spiral).",
+        preset=SPIRAL_DEEP,
+        body=(
+            "Add a second hidden layer and each of its neurons takes the first layer's outputs "
+            "as its inputs: the same `σ(w·h + b)` form, but on features instead of on x₁ and "
+            "x₂. Its map in the diagram is no longer one straight edge. It is a soft region "
+            "cut out by a weighted combination of the first layer's lines: a wedge, a band, a "
+            "corner. The output neuron then combines those regions — combinations of "
+            "combinations.",
+            "The spiral is the test: two arms winding around each other. Press play; it runs "
+            "fast, and the loss needs a few thousand steps. Compare the maps column by column: "
+            "the first layer is all straight edges, the second shows curved shapes, and the "
+            "output map follows the arms.",
+            "Depth is not the only way. One hidden layer with enough neurons fits this spiral "
+            "too (try 16), just as the approximation lesson promised. What the second layer "
+            "adds is reuse: it builds its shapes from the first layer's lines instead of "
+            "drawing new lines of its own, which for many shapes needs fewer neurons in all. "
+            "How much that helps depends on the data; on this small spiral both work.",
+            "And the hidden-space view still shows the last hidden layer: there, as always, "
+            "the output neuron draws one line.",
+        ),
+        analogy="A picture. A second-layer sigmoid neuron still computes `σ(w·h + b)`, a "
+                "logistic-regression form, but on learned features. Calling it a logistic "
+                "regression says what it computes, not how it was trained.",
+        tries=(
+            Try("One hidden layer of 16 sigmoid neurons: about the same number of weights, "
+                "and it fits the spiral as well.", SPIRAL_DEEP.but(layers=(16,))),
+            Try("One hidden layer of 6: it gets stuck well short, near 85%.",
+                SPIRAL_DEEP.but(layers=(6,))),
+            Try("Hover a second-layer neuron and then the first-layer neurons linked to it "
+                "most strongly: its region is bounded by their lines."),
+        ),
+        question="What can a second-layer neuron's map look like that a first-layer neuron's "
+                 "map cannot?",
+        answer="A first-layer sigmoid neuron's map always has straight, parallel contour lines: "
+               "it varies in one direction only. A second-layer neuron squashes a weighted sum "
+               "of first-layer maps, so its contours can bend and close: wedges, bands, corners "
+               "and blobs, bounded by pieces of the first layer's lines.",
+    ),
+    Lesson(
+        slug="symmetry",
+        title="Why the weights start random",
+        summary="Identical neurons get identical updates and stay identical.",
+        preset=XOR_CONSTANT,
+        body=(
+            "The preset starts every weight at 0.5 and every bias at 0 (constant "
+            "initialisation): four hidden neurons on XOR. Press play and look at the diagram: "
+            "the four hidden maps stay identical, step after step.",
+            "Neurons with the same incoming weights compute the same output on every point. "
+            "Their outgoing weights are equal too, so the output neuron treats them alike and "
+            "backpropagation hands each the same gradient. Same start, same update, forever. "
+            "The network behaves like a single hidden neuron copied four times, and one line "
+            "cannot do XOR: the accuracy stalls near 70%.",
+            "Random initial weights break the tie. Each neuron starts on a different line, "
+            "gets a different gradient and drifts toward a different feature. This is the "
+            "point a commenter made to the learner: a neuron is not defined by the data alone. "
+            "Where it starts decides which feature it ends up extracting; another seed gives "
+            "another set of neurons, often as good, rarely the same.",
+        ),
+        analogy="Exact for this app: identical neurons get identical gradients under SGD, "
+                "momentum and Adam alike, with any batch size, so they stay equal to the last "
+                "digit. Only something that treats neurons differently separates them.",
+        tries=(
+            Try("The same network with random (Xavier) initial weights: the maps part ways "
+                "and XOR is solved.", XOR_CONSTANT.but(init="xavier")),
+            Try("All weights zero: the same trap — the hidden neurons move, but together.",
+                XOR_CONSTANT.but(init="zeros")),
+            Try("Back to random weights, change the seed a few times: different lines, much "
+                "the same result."),
+        ),
+        question="If all neurons start identical, could a larger learning rate or another "
+                 "optimizer make them differ?",
+        answer="No. Every update rule here applies the same arithmetic to the same numbers, so "
+               "identical neurons get identical updates whatever the learning rate, batch size "
+               "or optimizer. Only something that treats neurons differently — random initial "
+               "weights, or randomness in training such as dropout — can separate them.",
+    ),
+    Lesson(
+        slug="activations",
+        title="Other activations: tanh and ReLU",
+        summary="The building block changes shape; the combining stays the same.",
+        preset=CIRCLE_RELU,
+        body=(
+            "Nothing forces hidden neurons to use the sigmoid. `tanh(z)` runs from −1 to 1 "
+            "instead of 0 to 1; ReLU, `max(0, z)`, is zero on one side of its line and a "
+            "straight ramp on the other. Each is still applied to a weighted sum plus a bias, "
+            "so each hidden neuron still has its line `w·x + b = 0`: what changes is the shape "
+            "across it.",
+            "The preset uses ReLU on the circle. Each neuron map is flat on one side of its "
+            "line and keeps growing on the other. The output neuron is still a sigmoid with "
+            "log-loss, a logistic regression on these ramps. Its weighted sum is piecewise "
+            "linear in x₁, x₂, so the boundary on the output map is a polygon, with straight "
+            "sides and corners, where sigmoid neurons give a smooth curve.",
+            "tanh is a sigmoid in disguise: `tanh(z) = 2σ(2z) − 1`. Any tanh network is a "
+            "sigmoid network with rescaled weights and shifted biases, so it can draw the same "
+            "pictures; it often trains faster because its outputs are centred on zero. ReLU is "
+            "different in kind: its neurons are not probabilities and its sums are built from "
+            "hinges rather than steps. The combining idea is unchanged: the hidden layer makes "
+            "features, the output neuron weighs them.",
+        ),
+        analogy="Here the analogy stops. Only a sigmoid hidden neuron has the form of a logistic "
+                "regression; a tanh neuron is a rescaled one (exactly, by the identity above); "
+                "a ReLU neuron is not one at all. The output neuron of a classifier is still a "
+                "logistic regression on whatever the hidden layer produces.",
+        tries=(
+            Try("The same network with tanh: smooth boundary again, maps from −1 to 1.",
+                CIRCLE_RELU.but(act="tanh")),
+            Try("And with the sigmoid, for comparison.", CIRCLE_RELU.but(act="sigmoid")),
+            Try("ReLU on XOR: the boundary is made of straight pieces there too.",
+                CIRCLE_RELU.but(data="xor")),
+        ),
+        question="With ReLU hidden neurons, where can the output's boundary bend?",
+        answer="The output's weighted sum `v₁·max(0, z₁) + … + c` is linear in the inputs "
+               "wherever no hidden neuron switches on or off; it changes slope only where some "
+               "`zₖ = 0`, on a hidden neuron's line. So the boundary is straight between those "
+               "lines and can bend only where it crosses one of them.",
+    ),
+    Lesson(
+        slug="capacity",
+        title="Capacity: when the network learns the noise",
+        summary="A big network on little noisy data: test loss rises while training loss falls.",
+        preset=MOONS_BIG,
+        body=(
+            "The preset is a big network — two hidden layers of 16 — on 80 noisy moons points, "
+            "half of them held out as test points (drawn with a dark ring). Press play and "
+            "watch the loss chart: both losses fall at first, then after a hundred steps or so "
+            "the test loss turns and climbs while the training loss keeps falling toward zero.",
+            "The output map shows why. The network has many more weights than there are "
+            "training points, so it can draw a boundary around every noisy point, islands and "
+            "fingers included. Training accuracy reaches 100%. The test points, never trained "
+            "on, fall on the wrong side of those detours, and log-loss punishes confident "
+            "mistakes hard, so the test loss grows much faster than the test accuracy falls.",
+            "Here the *approximation* picture needs its caveat: a flexible enough sum of "
+            "neurons approximates the training data itself, noise included, and that is not "
+            "what you want. The remedies are more data, fewer neurons, stopping early (near the "
+            "bottom of the test curve) or regularisation: L2 adds `l2/2 · Σw²` to the loss and "
+            "pulls the weights toward zero, which keeps the maps smooth.",
+        ),
+        analogy="Logistic regression can overfit too, with many features and few rows, and L2 "
+                "here is the same penalty as scikit-learn's C. A network simply has far more "
+                "weights to spend on the noise.",
+        tries=(
+            Try("L2 = 0.003: the boundary stays smooth and the test loss stays low.",
+                MOONS_BIG.but(l2=0.003)),
+            Try("Too much L2 (0.03): every weight is pulled to nothing and the network says "
+                "one half everywhere.", MOONS_BIG.but(l2=0.03)),
+            Try("Five times the data, same network: the detours have less room.",
+                MOONS_BIG.but(n=400)),
+        ),
+        question="The training loss is still falling. How does the loss chart tell you when to "
+                 "stop, and why not go by the training loss?",
+        answer="Stop near the lowest point of the test curve: after it, every gain on the "
+               "training points is fitting their noise. The training loss cannot show this, "
+               "because it measures the fit to the very points the network is adjusting to. "
+               "(In real work a separate validation set picks the stopping point, so that the "
+               "test set stays an honest final check.)",
+    ),
+]
+
+LESSONS: tuple[Lesson, ...] = tuple(replace(lesson, number=i + 1)
+                                    for i, lesson in enumerate(_LESSONS))
+BY_SLUG: dict[str, Lesson] = {lesson.slug: lesson for lesson in LESSONS}
