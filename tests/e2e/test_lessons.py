@@ -18,12 +18,14 @@ def test_index_links_every_lesson(page: Page, live_server: str, log: PageLog) ->
     page.goto(live_server + "/lessons")
     cards = page.locator(".lesson-card")
     assert cards.count() == len(LESSONS)
-    page.click(f".lesson-card:nth-child(2) .card-link")
+    page.click(".lesson-card:nth-child(2) .card-link")
     page.wait_for_url(f"**/lessons/{LESSONS[1].slug}")
     assert page.inner_text("h1") == LESSONS[1].title
-    page.goto(live_server + "/lessons/no-such-lesson")
-    assert "no-such-lesson" in page.inner_text(".lesson-missing")
     assert log.errors == [] and log.foreign == []
+    response = page.goto(live_server + "/lessons/no-such-lesson")
+    assert response.status == 404
+    assert "no-such-lesson" in page.inner_text(".lesson-missing")
+    assert page.locator(".lesson-card").count() == len(LESSONS)
 
 
 @pytest.mark.parametrize("lesson", LESSONS, ids=[lesson.slug for lesson in LESSONS])
