@@ -48,7 +48,7 @@ export class NetworkView {
     const nLayers = spec.hidden.length + 2;
     const tall = Math.max(spec.inputs.length, ...spec.hidden, spec.outputs.length, 1);
     const avail = Math.max(200, this.root.clientHeight - 64);
-    const size = Math.max(16, Math.min(56, Math.floor(avail / tall) - 10));
+    const size = Math.max(16, Math.min(window.innerWidth >= 1800 ? 76 : 56, Math.floor(avail / tall) - 10));
     this.root.style.setProperty('--node', `${size}px`);
     this.root.classList.toggle('compact', size < 30);
 
