@@ -225,7 +225,7 @@ _LESSONS = [
         analogy="Exact. With hand-made features and no hidden layer, the model is logistic "
                 "regression on those columns (computed from the standardized x₁ and x₂).",
         tries=(
-            Try("XOR with x₁·x₂ ticked: the accuracy goes from about 50% to 100%.",
+            Try("XOR with x₁·x₂ ticked: the accuracy goes from about 50% to nearly 100%.",
                 LR_XOR.but(inputs=("x1", "x2", "x1x2"))),
             Try("The circle with only x₁ and x₂: stuck near 50% again.",
                 LR_XOR.but(data="circle")),

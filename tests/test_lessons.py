@@ -124,6 +124,10 @@ def test_1_logistic_regression_separates_linear_data(client: TestClient) -> None
     run = train(client, LR_LINEAR, 300)
     assert run["train_accuracy"] >= 0.95 and run["test_accuracy"] >= 0.95
     assert run["train_accuracy"] == 1.0  # measured: 100% train and test
+    # separable and no L2: no finite optimum, the weights keep growing and the edge sharpens
+    before = np.linalg.norm(weights(client, run)[0])
+    client.post(f"/api/sessions/{run['id']}/step", json={"steps": 1000})
+    assert np.linalg.norm(weights(client, run)[0]) > 1.5 * before
 
 
 def test_1_with_l2_it_is_scikit_learns_logistic_regression(client: TestClient) -> None:
