@@ -11,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from app import __version__
 from app.config import ROOT, Settings, get_settings
 from app.data.store import DatasetError, Store, StoreError
-from app.routes import datasets, health, pages, sessions, stream
+from app.routes import datasets, health, lessons, pages, sessions, stream
 from app.security import AccessGuard, access_token
 from app.training.player import Players
 from app.training.registry import SessionRegistry
@@ -55,6 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(sessions.router)
     app.include_router(stream.router)
     app.include_router(pages.router)
+    app.include_router(lessons.router)
     for error in (SessionError, DatasetError, StoreError):
         app.add_exception_handler(error, _error_detail)
     return app
