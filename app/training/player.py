@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import random
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
@@ -34,7 +35,9 @@ from app.training.session import SessionError, TrainingSession
 log = logging.getLogger(__name__)
 Send = Callable[[str], Awaitable[None]]
 MARGIN = 0.002  # seconds kept free in each tick for the hop to and from the worker
-FRAME_SHARE = 0.5  # at most this much of the worker's time builds frames
+FRAME_SHARE = 0.5  # at most this much of the worker's time builds frames…
+MIN_FRAME_RATE = 6.0  # …unless watchers would get fewer frames per second than this:
+MAX_FRAME_SHARE = 0.8  # then frames may take up to this much, and training gets the rest
 
 
 class Watcher:
@@ -78,6 +81,7 @@ class Player:
         self.watchers: set[Watcher] = set()
         self.speed: float | None = None  # steps per second; None = as fast as possible
         self._task: asyncio.Task[None] | None = None
+        self._saving: asyncio.Task[None] | None = None  # the periodic save, in the background
 
     @property
     def playing(self) -> bool:
@@ -102,7 +106,19 @@ class Player:
             self.session.status = "paused"
         await self._save()
 
+    def _save_soon(self) -> None:
+        """Save in the background (the play loop does not wait for the store), one at a time."""
+        if self._saving is None or self._saving.done():
+            self._saving = asyncio.get_running_loop().create_task(self._save_now())
+
     async def _save(self) -> None:
+        """Save now, after any background save still running (so the newest state lands last)."""
+        if self._saving is not None:
+            await asyncio.wait({self._saving})
+            self._saving = None
+        await self._save_now()
+
+    async def _save_now(self) -> None:
         try:
             await asyncio.to_thread(self.registry.save, self.session)
         except Exception as err:  # the in-memory run goes on; watchers learn why saving failed
@@ -112,12 +128,18 @@ class Player:
     async def _run(self) -> None:
         period = 1.0 / self.settings.frame_rate
         loop = asyncio.get_running_loop()
-        carry, last_save, next_tick = 0.0, time.monotonic(), loop.time()
+        # the first periodic save at a random point of the interval: sessions that start
+        # together do not all save at once ever after
+        last_save = time.monotonic() - random.random() * self.settings.save_interval_seconds
+        carry, next_tick = 0.0, loop.time()
         while True:
             # Many sessions playing share one worker: stretch the tick so that frames take
-            # at most FRAME_SHARE of its time, then train for this session's share of it.
+            # at most FRAME_SHARE of its time (up to MAX_FRAME_SHARE where that keeps
+            # MIN_FRAME_RATE), then train for this session's share of it.
             n = max(1, len(self.registry.busy))
-            tick = max(period, n * self._frame_cost / FRAME_SHARE)
+            frames = n * self._frame_cost
+            tick = max(period, min(frames / FRAME_SHARE,
+                                   max(1 / MIN_FRAME_RATE, frames / MAX_FRAME_SHARE)))
             budget = max(0.001, tick / n - self._frame_cost - MARGIN / n)
             next_tick = max(next_tick + tick, loop.time())  # a steady clock; never catch up
             if self.speed is None:
@@ -136,7 +158,7 @@ class Player:
                 return
             if time.monotonic() - last_save >= self.settings.save_interval_seconds:
                 last_save = time.monotonic()
-                await self._save()
+                self._save_soon()
             await asyncio.sleep(max(0.0, next_tick - loop.time()))
 
     def _advance(self, steps: int, budget: float) -> str | None:
@@ -147,7 +169,10 @@ class Player:
         self.session.train(steps, time.monotonic() + budget)
         start = time.monotonic()
         frame = self.frame()
-        self._frame_cost = 0.8 * self._frame_cost + 0.2 * (time.monotonic() - start)
+        # one slow frame (a pause, the CPU taken away) moves the estimate by at most 20 %:
+        # the tick multiplies it by the number of sessions playing
+        spent = min(time.monotonic() - start, 2 * self._frame_cost)
+        self._frame_cost = 0.8 * self._frame_cost + 0.2 * spent
         return frame
 
     def frame(self) -> str:
