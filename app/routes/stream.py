@@ -34,13 +34,23 @@ async def stream(ws: WebSocket, session_id: str) -> None:
         await ws.close(code=4404, reason=str(err)[:120])
         return
     await ws.accept()
-    await ws.send_text(json.dumps(await asyncio.to_thread(payloads.init_message, session)))
+    try:
+        await ws.send_text(json.dumps(await asyncio.to_thread(payloads.init_message, session)))
+    except WebSocketDisconnect:  # gone before the first message: nothing to clean up
+        return
     player, watcher = players.watch(session, ws.send_text)
     pump = asyncio.create_task(watcher.pump())
     try:
         watcher.offer(await asyncio.to_thread(player.frame))
         while True:
-            text = await ws.receive_text()
+            message = await ws.receive()
+            if message["type"] == "websocket.disconnect":
+                break
+            text = message.get("text")
+            if text is None:
+                watcher.reply({"type": "error", "detail": "control messages are JSON text; "
+                               "a binary frame was received"})
+                continue
             if len(text) > limit:
                 watcher.reply({"type": "error", "detail": f"control message of {len(text)} "
                                f"bytes is over the limit of {limit}"})
