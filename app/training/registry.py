@@ -35,7 +35,12 @@ class SessionRegistry:
         self._check_limits(config)
         session = self._build(secrets.token_hex(8), config)
         self._admit(session)
-        self.save(session)
+        try:
+            self.save(session)
+        except Exception:  # refused (the store cannot write): keep no session nobody can name
+            with self._lock:
+                self.live.pop(session.id, None)
+            raise
         return session
 
     def _check_limits(self, config: SessionConfig) -> None:
@@ -134,7 +139,12 @@ class SessionRegistry:
         gone = 0
         for session in list(self.live.values()):
             if session.id not in self.busy and session.last_used < cutoff:
-                self.save(session)
+                try:
+                    self.save(session)
+                except Exception:  # keep it in memory, and keep sweeping the others
+                    log.exception("could not save idle session %s; it stays in memory",
+                                  session.id)
+                    continue
                 with self._lock:
                     self.live.pop(session.id, None)
                 gone += 1
