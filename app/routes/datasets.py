@@ -18,6 +18,7 @@ from app.data.generators import KINDS
 from app.data.store import DatasetError, DatasetInfo, StoreError
 from app.deps import PlayersDep, RegistryDep, SettingsDep, StoreDep
 from app.schemas.datasets import Dataset, GenerateRequest, KindInfo, Points
+from app.schemas.errors import errors
 
 router = APIRouter(prefix="/api/datasets", tags=["datasets"])
 
@@ -88,7 +89,7 @@ _UPLOAD_BODY = {
 
 
 @router.post("", status_code=201, summary="Upload a CSV file", openapi_extra=_UPLOAD_BODY,
-             responses={400: {}, 413: {}, 422: {}, 503: {}})
+             responses=errors(400, 413, 422, 503))
 async def upload(request: Request, settings: SettingsDep, store: StoreDep) -> Dataset:
     """Upload a CSV (multipart field `file`; optional `name`, `target`, `task`) as a dataset.
 
@@ -129,7 +130,7 @@ async def upload(request: Request, settings: SettingsDep, store: StoreDep) -> Da
 
 
 @router.post("/generate", status_code=201, summary="Make a built-in dataset",
-             responses={422: {}, 503: {}})
+             responses=errors(400, 422, 503))
 def generate(body: GenerateRequest, store: StoreDep) -> Dataset:
     """Generate `n` points of a built-in kind; deterministic for (kind, n, noise, seed)."""
     with _answer_errors():
@@ -144,21 +145,22 @@ def kinds() -> list[KindInfo]:
     return [KindInfo.model_validate(asdict(k)) for k in KINDS.values()]
 
 
-@router.get("", summary="List datasets")
+@router.get("", summary="List datasets", responses=errors(503))
 def list_datasets(store: StoreDep) -> list[Dataset]:
     """Every stored dataset, oldest first."""
     with _answer_errors():
         return [_out(info) for info in store.list_datasets()]
 
 
-@router.get("/{dataset_id}", summary="Describe a dataset", responses={404: {}})
+@router.get("/{dataset_id}", summary="Describe a dataset", responses=errors(404, 503))
 def get_dataset(dataset_id: str, store: StoreDep) -> Dataset:
     """The dataset's columns (kind, min, max, mean, distinct), features, target and classes."""
     with _answer_errors():
         return _out(service.get_info(store, dataset_id))
 
 
-@router.get("/{dataset_id}/points", summary="The rows as numbers", responses={404: {}})
+@router.get("/{dataset_id}/points", summary="The rows as numbers",
+            responses=errors(404, 503))
 def points(dataset_id: str, store: StoreDep) -> Points:
     """Every kept row: `columns[feature][i]` and `target[i]` (a class label or a number)."""
     with _answer_errors():
@@ -171,7 +173,7 @@ def points(dataset_id: str, store: StoreDep) -> Points:
 
 
 @router.delete("/{dataset_id}", status_code=204, summary="Delete a dataset",
-               responses={404: {}})
+               responses=errors(404, 503))
 async def delete_dataset(
     dataset_id: str, store: StoreDep, registry: RegistryDep, players: PlayersDep
 ) -> Response:

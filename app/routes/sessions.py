@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response
 
 from app.deps import PlayersDep, RegistryDep, SettingsDep
+from app.schemas.errors import errors
 from app.schemas.sessions import History as HistoryOut
 from app.schemas.sessions import (
     Hyperparameters,
@@ -25,7 +26,8 @@ from app.training import payloads
 from app.training.player import Players
 from app.training.session import SessionError, TrainingSession
 
-router = APIRouter(prefix="/api/sessions", tags=["sessions"])
+router = APIRouter(prefix="/api/sessions", tags=["sessions"],
+                   responses=errors(400, 404, 409, 422, 503))
 
 
 def get_session(session_id: str, registry: RegistryDep) -> TrainingSession:
