@@ -2,13 +2,20 @@
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.data.generators import MAX_CLASSES, MAX_N, MIN_CLASSES, MIN_N, Kind
 
 
 class GenerateRequest(BaseModel):
     """Make a built-in dataset; the same arguments always give the same points."""
+
+    # `classes` belongs to kind 'blobs' only (other kinds refuse it with 422): say so in OpenAPI;
+    # strict: `true` or "5" is not a number here (lax pydantic would take them as 1 and 5).
+    model_config = ConfigDict(strict=True, json_schema_extra={
+        "if": {"properties": {"kind": {"not": {"const": "blobs"}}}},
+        "then": {"properties": {"classes": {"type": "null"}}},
+    })
 
     kind: Kind = Field(description="which dataset; see GET /api/datasets/kinds")
     n: int = Field(200, ge=MIN_N, le=MAX_N, description="number of points")
