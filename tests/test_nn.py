@@ -202,6 +202,7 @@ def test_a_diverging_run_is_detected() -> None:
     tr = Trainer(net, X, Y, rng, "sgd", 5.0)
     with pytest.raises(Diverged, match="NaN or inf"), np.errstate(all="ignore"):
         tr.step(1000)
+    assert np.isfinite(net.params).all()  # the last finite parameters are kept
 
 
 def test_every_init_has_the_right_shape_and_scale() -> None:

@@ -201,3 +201,30 @@ def test_frames_carry_the_points_in_hidden_space(client: TestClient) -> None:
     pred = client.post(f"/api/sessions/{sid}/predict",
                        json={"points": init["points"]["train"]["x"]}).json()
     np.testing.assert_allclose(h0, np.asarray(pred["activations"][1])[:, 0], atol=1 / 255)
+
+
+def test_a_diverged_run_streams_valid_json_with_its_last_finite_weights(
+    client: TestClient,
+) -> None:
+    sid = make_session(client, make_dataset(client, "sine"), hidden_layers=[8],
+                       activation="relu", optimizer="sgd", learning_rate=10.0)["id"]
+    with client.websocket_connect(f"/api/sessions/{sid}/stream") as ws:
+        ws.receive_json()
+        ws.send_json({"type": "play"})
+        frame = receive(ws, "frame")
+        while frame["status"] != "diverged":
+            frame = receive(ws, "frame")
+        text = json.dumps(frame, allow_nan=False)  # no NaN or Infinity anywhere
+        assert "NaN or inf" in frame["message"]
+        assert np.isfinite(np.asarray(frame["layers"][0]["weights"])).all()
+        ws.send_json({"type": "play"})
+        assert "reset or rewind" in receive(ws, "error")["detail"]
+    assert text
+    snap = client.get(f"/api/sessions/{sid}/snapshot?grid=5")
+    assert snap.status_code == 200
+    layers = [{"weights": (0.1 * np.sign(la["weights"])).tolist(), "bias": [0.0] * len(la["bias"])}
+              for la in snap.json()["layers"]]  # tame, hand-set weights of the same shape
+    r = client.put(f"/api/sessions/{sid}/parameters", json={"layers": layers})
+    assert r.json()["status"] == "paused"  # a hand edit recovers too
+    client.patch(f"/api/sessions/{sid}", json={"learning_rate": 0.001})
+    assert client.post(f"/api/sessions/{sid}/step", json={"steps": 3}).json()["status"] == "paused"

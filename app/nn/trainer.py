@@ -18,7 +18,8 @@ Array = NDArray[Any]
 
 
 class Diverged(ArithmeticError):
-    """A step produced NaN or inf parameters; the caller recovers by loading a checkpoint."""
+    """A step produced NaN or inf parameters. The parameters are put back as they were before
+    that step (the optimizer's state is not); recover with a checkpoint or a reset."""
 
 
 class Trainer:
@@ -38,6 +39,7 @@ class Trainer:
         self._pos = 0  # index of the next row in the current epoch's permutation
         self._perm: NDArray[np.intp] | None = None
         self._epoch_rng_state: Mapping[str, Any] = rng.bit_generator.state
+        self._before = np.empty_like(net.params)  # the parameters before the current update
 
     @property
     def n(self) -> int:
@@ -58,6 +60,11 @@ class Trainer:
             self.optimizer = make_optimizer(name, self.net.params.size, learning_rate)
             self.optimizer.t = t if name != "adam" else 0
         self.optimizer.learning_rate = learning_rate
+
+    def reset_optimizer(self) -> None:
+        """Forget the optimizer's running state (after a divergence or a hand edit)."""
+        self.optimizer = make_optimizer(
+            self.optimizer.name, self.net.params.size, self.optimizer.learning_rate)
 
     def set_batch_size(self, batch_size: int | None) -> None:
         """Change the batch size; the current epoch restarts its shuffle at the next step."""
@@ -90,10 +97,12 @@ class Trainer:
             # backward
             grad = net.backward(fwd, Yb, self.l1, self.l2)
             # update
+            np.copyto(self._before, net.params)
             opt.update(net.params, grad)
             self.step_count += 1
             if not math.isfinite(float(np.add.reduce(net.params))):
-                        raise Diverged(f"parameters became NaN or inf at step {self.step_count}")
+                np.copyto(net.params, self._before)
+                raise Diverged(f"parameters became NaN or inf at step {self.step_count}")
 
     def state(self) -> dict[str, Any]:
         """A checkpoint: parameters, optimizer state, rng and position in the epoch."""

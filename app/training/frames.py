@@ -64,9 +64,9 @@ def make_grid(data: Prepared, size: int) -> Grid:
 
 def evaluate(net: Network, grid: Grid) -> list[Array]:
     """Every layer's activation at every grid point: hidden layers…, then the output."""
-    W = [w.astype(np.float32) for w in net.W]
-    b = [v.astype(np.float32) for v in net.b]
-    with np.errstate(all="ignore"):
+    with np.errstate(all="ignore"):  # huge weights may overflow float32: maps show the ends
+        W = [w.astype(np.float32) for w in net.W]
+        b = [v.astype(np.float32) for v in net.b]
         return forward(W, b, grid.inputs, net.activation, net.output).A[1:]
 
 
@@ -79,10 +79,11 @@ def value_ranges(values: Array, activation: str) -> tuple[Array, Array]:
     if activation in FIXED_RANGE:
         lo, hi = FIXED_RANGE[activation]
         return np.full(values.shape[1], lo), np.full(values.shape[1], hi)
-    with np.errstate(all="ignore"):
-        finite = np.where(np.isfinite(values), values, np.nan)
-        lo, hi = np.nanmin(finite, axis=0), np.nanmax(finite, axis=0)
-    lo, hi = np.nan_to_num(lo, nan=0.0), np.nan_to_num(hi, nan=1.0)
+    finite = np.isfinite(values)
+    lo = np.where(finite, values, np.inf).min(axis=0).astype(np.float64)
+    hi = np.where(finite, values, -np.inf).max(axis=0).astype(np.float64)
+    nothing = ~np.isfinite(lo)  # a column with no finite value at all
+    lo[nothing], hi[nothing] = 0.0, 1.0
     flat = hi <= lo
     lo[flat], hi[flat] = lo[flat] - 0.5, hi[flat] + 0.5
     return lo, hi

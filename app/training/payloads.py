@@ -133,9 +133,9 @@ def _hidden_points(s: TrainingSession) -> dict[str, Any] | None:
         if len(X) == 0:
             out[name] = []
             continue
-        with np.errstate(all="ignore"):
-            hidden = s.net.forward(X).A[-2]  # (n, H) the last hidden layer
-        out[name] = encode_columns(hidden.astype(np.float32), s.config.activation)
+        with np.errstate(all="ignore"):  # huge activations may overflow float32
+            hidden = s.net.forward(X).A[-2].astype(np.float32)  # (n, H) last hidden layer
+        out[name] = encode_columns(hidden, s.config.activation)
     return out
 
 
@@ -166,6 +166,8 @@ def frame_message(s: TrainingSession, step: int | None = None) -> dict[str, Any]
     with s.at_step(step):
         out_acts = evaluate(s.net, s.grid(OUTPUT_GRID))[-1]
         hidden = evaluate(s.net, s.grid(NEURON_GRID))[:-1] if len(s.sizes) > 2 else []
+        with np.errstate(all="ignore"):
+            out_units = s.output_in_units(out_acts)
         act, out_act = s.config.activation, s.net.output.name
         if s.data.task == "regression":
             out_act = "identity"
@@ -175,7 +177,7 @@ def frame_message(s: TrainingSession, step: int | None = None) -> dict[str, Any]
             "metrics": s.evaluate().as_metrics().model_dump(),
             "layers": [{"weights": W.tolist(), "bias": b.tolist()}
                        for W, b in zip(s.net.W, s.net.b, strict=True)],
-            "output": encode_columns(s.output_in_units(out_acts), out_act),
+            "output": encode_columns(out_units, out_act),
             "neurons": [encode_columns(a, act) for a in hidden],
             "hidden_points": _hidden_points(s),
             "peek": step is not None,

@@ -148,10 +148,16 @@ class Player:
                 carry += self.speed * tick
                 steps = int(carry)
                 carry -= steps
-            frame = await loop.run_in_executor(self.executor, self._advance, steps, budget)
+            try:
+                frame = await loop.run_in_executor(self.executor, self._advance, steps, budget)
+            except Exception as err:  # never a silent stop: watchers are told, training pauses
+                log.exception("session %s stopped playing", self.session.id)
+                self.broadcast_reply({"type": "error", "detail": f"training stopped: {err}"})
+                self.session.status = "paused"
+                frame = None
             if frame is not None:
                 self.publish(frame)
-            if self.session.status == "diverged":
+            if self.session.status != "running":  # diverged, or stopped by an error
                 self._task = None
                 self.registry.busy.discard(self.session.id)
                 await self._save()

@@ -224,7 +224,8 @@ class TrainingSession:
                 new.append((W, b))
             for l, (W, b) in enumerate(new):
                 self.net.W[l][...], self.net.b[l][...] = W, b
-            if self.status == "diverged":
+            if self.status == "diverged":  # its optimizer state is not finite any more
+                self.trainer.reset_optimizer()
                 self.status, self.message = "paused", None
             self.dirty = True
 
