@@ -86,3 +86,9 @@ export const getModel = (id) => request('GET', `/sessions/${encodeURIComponent(i
 
 /** GET /api/sessions/{id}/history: metrics per recorded step and the checkpoints. */
 export const getHistory = (id) => request('GET', `/sessions/${encodeURIComponent(id)}/history`);
+
+/** PUT /api/sessions/{id}/parameters: set every weight and bias ({layers: [{weights, bias}]}). */
+export const setParameters = (id, layers) => request('PUT', `/sessions/${encodeURIComponent(id)}/parameters`, { layers });
+
+/** GET /api/sessions/{id}/snapshot: every map as numbers (at checkpoint `step` when given). */
+export const getSnapshot = (id, grid, step = null) => request('GET', `/sessions/${encodeURIComponent(id)}/snapshot?grid=${grid}${step === null ? '' : `&step=${step}`}`);

@@ -10,6 +10,7 @@ import { OutputView } from './output.js';
 import { LossChart } from './chart.js';
 import { Controls } from './controls.js';
 import { DataPanel } from './data.js';
+import * as views from './views.js';
 
 const LIMITS = { maxLayers: 6, maxNeurons: 32 };
 const $ = (id) => document.getElementById(id);
@@ -359,11 +360,13 @@ function onMessage(msg) {
     setRunning(st === 'running');
     controls.setCounters(session.step, session.epoch);
     if (wantPlay && st !== 'running') { wantPlay = false; play(); }
+    views.setup(init, { api, sessionId: session.id, say, highlight: (ref) => { hover = ref; hoverDirty = true; } });
     return;
   }
   if (msg.type === 'frame') {
     latest = msg;
     frameDirty = true;
+    views.frame(msg);
     const m = msg.metrics || {};
     chart.push(msg.step, m.train_loss ?? null, m.test_loss ?? null);
     if (msg.status === 'diverged') {
@@ -445,6 +448,7 @@ function draw(now) {
     if (frameDirty) network.draw(latest, grids, init.info);
     const t2 = performance.now();
     output.draw(latest, grids, hover, formula(hover));
+    if (frameDirty) views.draw(latest, grids);
     parts.decode = t1 - t0;
     parts.network = t2 - t1;
     parts.output = performance.now() - t2;

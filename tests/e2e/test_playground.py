@@ -265,9 +265,6 @@ def test_exports(page: Page, live_server: str, log: PageLog) -> None:
     assert log.errors == [] and log.foreign == []
 
 
-@pytest.mark.xfail(reason="backend: app/training/frames.py casts overflowing weights to float32; "
-                   "under pytest's warnings-as-errors the RuntimeWarning kills the stream",
-                   strict=False)
 def test_a_diverged_run_is_a_readable_message(page: Page, live_server: str, log: PageLog) -> None:
     page.goto(live_server + "/#data=hills&layers=8,8&act=relu&opt=sgd&lr=10&speed=9")
     wait_frame(page, "window.__ll.state.lr === 10")
