@@ -81,6 +81,12 @@ export const deleteSession = (id) => request('DELETE', `/sessions/${encodeURICom
 /** PATCH /api/sessions/{id}: hyperparameters, weights untouched. */
 export const patchSession = (id, hp) => request('PATCH', `/sessions/${encodeURIComponent(id)}`, hp);
 
+/** POST /api/sessions/{id}/step: train {steps: n} or {epochs: n}. */
+export const stepSession = (id, body) => request('POST', `/sessions/${encodeURIComponent(id)}/step`, body);
+
+/** GET /api/sessions/{id}: status, step, epoch and metrics. */
+export const getSession = (id) => request('GET', `/sessions/${encodeURIComponent(id)}`);
+
 /** GET /api/sessions/{id}/model: the exported model. */
 export const getModel = (id) => request('GET', `/sessions/${encodeURIComponent(id)}/model`);
 

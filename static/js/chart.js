@@ -20,6 +20,14 @@ export class LossChart {
     this.test = [];
     this.stride = 1;
     this.last = null;
+    this.marker = null;
+    this.dirty = true;
+  }
+
+  /** Mark one step with a vertical line (the timeline's scrubbed step); null removes it. */
+  setMarker(step) {
+    if (step === this.marker) return;
+    this.marker = step;
     this.dirty = true;
   }
 
@@ -104,6 +112,24 @@ export class LossChart {
     ctx.fillText(`${x1}`, w - pad.r, h - 3);
     line(ctx, steps, test, X, Y, '#9aa0ac', [4, 3]);
     line(ctx, steps, train, X, Y, '#1d2330', []);
+    if (this.marker !== null && this.marker >= x0 && this.marker <= x1) {
+      const x = Math.round(X(this.marker)) + 0.5;
+      ctx.strokeStyle = '#0072b2';
+      ctx.lineWidth = 1.5;
+      ctx.beginPath();
+      ctx.moveTo(x, pad.t - 2);
+      ctx.lineTo(x, h - pad.b);
+      ctx.stroke();
+      ctx.fillStyle = '#0072b2';
+      ctx.textAlign = x > w / 2 ? 'right' : 'left';
+      ctx.textBaseline = 'top';
+      ctx.fillText(`step ${this.marker}`, x + (x > w / 2 ? -4 : 4), pad.t);
+    }
+  }
+
+  /** The x pixel range of the plot (CSS px from the canvas's left edge): [left, right]. */
+  plotSpan() {
+    return [34, (this.canvas.clientWidth || 1) - 6];
   }
 }
 

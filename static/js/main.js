@@ -10,6 +10,10 @@ import { OutputView } from './output.js';
 import { LossChart } from './chart.js';
 import { Controls } from './controls.js';
 import { DataPanel } from './data.js';
+import { Timeline } from './timeline.js';
+import { NeuronCard } from './card.js';
+import { Compare } from './compare.js';
+import { SymmetryNotice, withNoise } from './symmetry.js';
 import * as views from './views.js';
 
 const LIMITS = { maxLayers: 6, maxNeurons: 32 };
@@ -22,7 +26,8 @@ let datasetKey = ''; // what produced it (generator spec, or 'csv:<id>')
 let csvFile = null; // the uploaded File, kept to upload again with another target
 let session = null; // the Session (from the API, then from the stream's init)
 let init = null; // the stream's init message for the current session
-let latest = null; // the latest frame
+let latest = null; // the frame on show: the latest live one, or a peek at the past
+let live = null; // the latest live (not peek) frame
 let frameDirty = false;
 let hover = null;
 let hoverDirty = false;
@@ -66,6 +71,7 @@ window.addEventListener('unhandledrejection', (e) => {
 
 const network = new NetworkView($('network'), {
   onHover: (ref) => { hover = ref; hoverDirty = true; },
+  onSelect: (ref) => openCard(ref),
   onToggleInput: (key, on) => {
     const next = on ? [...new Set([...state.inputs, key])] : state.inputs.filter((k) => k !== key);
     if (!next.length) {
@@ -198,7 +204,7 @@ function buildDiagram(order) {
   const n = state.layers.length;
   $('net-explainer').textContent = n === 0
     ? 'No hidden layer: the output neuron is a logistic regression on the inputs, a weighted sum plus a bias, squashed by a sigmoid. Its boundary is a straight line in the inputs. Add a layer to see what more neurons do.'
-    : 'Each hidden neuron is a logistic regression on its inputs (a weighted sum plus a bias, squashed); its small map shows its output over the input plane. The output neuron is a logistic regression on the last hidden layer’s outputs, where the classes become separable by a line. Hover a neuron to see it large; hover a link or a bias for its value.';
+    : 'Each hidden neuron is a logistic regression on its inputs (a weighted sum plus a bias, squashed); its small map shows its output over the input plane. The output neuron is a logistic regression on the last hidden layer’s outputs, where the classes become separable by a line. Hover a neuron to see it large; click it for its card (formula, line, editable weights). Hover a link or a bias for its value.';
 }
 
 function scheduleRebuild(delay = 180) {
@@ -245,8 +251,11 @@ async function rebuild() {
   session = s;
   init = null;
   latest = null;
+  live = null;
   divergedShown = false;
   chart.reset();
+  leavePast();
+  compare.sessionChanged();
   stream.connect(s.id);
   setRunning(false);
   if (old) await api.deleteSession(old.id).catch(() => {});
@@ -310,6 +319,7 @@ function setRunning(r) {
 
 function play() {
   if (!session) return;
+  backToLive();
   divergedShown = false;
   stream.send({ type: 'play', speed: SPEEDS[state.speed], unit: state.unit });
   setRunning(true);
@@ -319,17 +329,20 @@ function togglePlay() {
   if (running) {
     stream.send({ type: 'pause' });
     setRunning(false);
+    refreshTimeline();
   } else play();
 }
 
 function step() {
   if (!session) return;
+  backToLive();
   if (running) { stream.send({ type: 'pause' }); setRunning(false); }
   stream.send({ type: 'step', steps: 1 });
 }
 
 function reset() {
   if (!session) return;
+  backToLive();
   stream.send({ type: 'reset' });
   chart.reset();
   divergedShown = false;
@@ -360,13 +373,23 @@ function onMessage(msg) {
     setRunning(st === 'running');
     controls.setCounters(session.step, session.epoch);
     if (wantPlay && st !== 'running') { wantPlay = false; play(); }
+    timeline.setHistory(msg.history, session.step);
+    card.setup(init.info, msg.network, msg.points);
+    const id = session.id;
+    api.getModel(id).then((m) => { if (session && session.id === id) card.setModel(m); }).catch(() => {});
     views.setup(init, { api, sessionId: session.id, say, highlight: (ref) => { hover = ref; hoverDirty = true; } });
     return;
   }
+  if (msg.type === 'frame' && msg.peek) {
+    onPeekFrame(msg);
+    return;
+  }
   if (msg.type === 'frame') {
-    latest = msg;
-    frameDirty = true;
-    views.frame(msg);
+    live = msg;
+    for (const f of frameWaiters.splice(0)) f(msg);
+    if (rewinding !== null && msg.step === rewinding) arrivedAfterRewind();
+    timeline.setNow(msg.step);
+    if (timeline.viewing === null) show(msg);
     const m = msg.metrics || {};
     chart.push(msg.step, m.train_loss ?? null, m.test_loss ?? null);
     if (msg.status === 'diverged') {
@@ -378,8 +401,156 @@ function onMessage(msg) {
     } else if ((msg.status === 'running') !== running) setRunning(msg.status === 'running');
     return;
   }
+  if (msg.type === 'error') peekBusy = false;
   if (msg.type === 'error') say(msg.detail ? String(typeof msg.detail === 'string' ? msg.detail : JSON.stringify(msg.detail)) : 'The server refused a control.');
 }
+
+// ---------------------------------------------------------------- the timeline
+
+// While the timeline shows the past, `latest` is the peek frame and live frames only update
+// `live` (and the loss chart): they never overwrite the view. Training is paused on a grab.
+let peekBusy = false;
+let peekWanted = null;
+let peekTimer = 0;
+let rewinding = null; // the step a "continue from here" rewinds to, until its frame arrives
+let rewindTimer = 0;
+const frameWaiters = []; // resolved with the next live frame
+
+/** Show a frame (live or a peek) through the one path every view follows. */
+function show(frame) {
+  frame.decoded = null; // decoded grids live in shared buffers: decode again when shown again
+  latest = frame;
+  frameDirty = true;
+  views.frame(frame);
+}
+
+function nextLiveFrame(timeout) {
+  return new Promise((resolve) => {
+    const t = setTimeout(() => resolve(null), timeout);
+    frameWaiters.push((f) => { clearTimeout(t); resolve(f); });
+  });
+}
+
+/** The user grabbed the scrubber: pause, then read the checkpoints. */
+async function grabTimeline() {
+  if (!session) return;
+  if (running) {
+    stream.send({ type: 'pause' });
+    setRunning(false);
+    for (let k = 0; k < 20; k++) {
+      const f = await nextLiveFrame(1000);
+      if (!f || f.status !== 'running') break;
+    }
+  }
+  const id = session.id;
+  const h = await api.getHistory(id).catch(() => null);
+  if (!h || !session || session.id !== id) return;
+  timeline.setHistory(h, h.steps.length ? h.steps[h.steps.length - 1] : (live ? live.step : 0));
+}
+
+/** After a pause: the checkpoints once the last running frame is in. */
+async function refreshTimeline() {
+  for (let k = 0; k < 20; k++) {
+    const f = await nextLiveFrame(1000);
+    if (!f || f.status !== 'running') break;
+  }
+  if (timeline.viewing === null && !running) await grabTimeline();
+}
+
+function requestPeek(step) {
+  peekWanted = step;
+  if (peekBusy) return;
+  peekBusy = true;
+  stream.send({ type: 'peek', step });
+  clearTimeout(peekTimer);
+  peekTimer = setTimeout(() => { peekBusy = false; }, 3000);
+}
+
+function onPeekFrame(msg) {
+  peekBusy = false;
+  clearTimeout(peekTimer);
+  if (timeline.viewing === null) return; // back to live meanwhile
+  if (peekWanted !== null && peekWanted !== msg.step) requestPeek(peekWanted);
+  show(msg);
+  card.setPast(true);
+}
+
+/** Leave the past without a word to the server (a rebuild, a rewind's frame). */
+function leavePast() {
+  timeline.leave();
+  peekWanted = null;
+  chart.setMarker(null);
+  card.setPast(false);
+}
+
+/** Back to the live network (play, step, reset, or the "now" button). */
+function backToLive() {
+  if (timeline.viewing === null) return;
+  leavePast();
+  if (live) show(live);
+}
+
+function arrivedAfterRewind() {
+  rewinding = null;
+  clearTimeout(rewindTimer);
+  leavePast();
+  const id = session && session.id;
+  if (id) api.getHistory(id).then((h) => { if (session && session.id === id) { timeline.setHistory(h, h.steps[h.steps.length - 1]); chart.setHistory(h); } }).catch(() => {});
+}
+
+const timeline = new Timeline({
+  onGrab: () => grabTimeline(),
+  onPeek: (step) => { chart.setMarker(step); card.setPast(true); requestPeek(step); },
+  onLive: () => { leavePast(); if (live) show(live); },
+  onContinue: (step) => {
+    rewinding = step;
+    stream.send({ type: 'rewind', step });
+    clearTimeout(rewindTimer);
+    rewindTimer = setTimeout(() => { if (rewinding !== null) { rewinding = null; backToLive(); } }, 4000);
+  },
+});
+
+// ---------------------------------------------------------------- the neuron card
+
+const card = new NeuronCard({
+  nodeName: (L, i) => network.nodeName(L, i),
+  onClose: () => {
+    network.setSelected(null);
+    $('columns').classList.remove('card-open');
+  },
+  onEditStart: () => {
+    if (running) { stream.send({ type: 'pause' }); setRunning(false); }
+  },
+  onEdit: (layers) => (session ? api.setParameters(session.id, layers).catch((e) => say(e.message)) : Promise.resolve()),
+});
+
+function openCard(ref) {
+  if (!init) return;
+  $('columns').classList.add('card-open');
+  network.setSelected(ref);
+  card.open(ref);
+  if (latest) card.update(latest, decodeFrame(latest));
+}
+
+// ---------------------------------------------------------------- beside the network
+
+const compare = new Compare({
+  api,
+  say,
+  context: () => (session && init ? { config: { ...session.config }, info: init.info, points: init.points } : null),
+  onReady: () => { frameDirty = true; },
+});
+
+const symmetry = new SymmetryNotice({
+  onBreak: () => {
+    if (!session || !live) return;
+    if (timeline.viewing !== null) { say('You are looking at the past: “Continue from here” first, or go back to now.', 'info'); return; }
+    if (running) { stream.send({ type: 'pause' }); setRunning(false); }
+    api.setParameters(session.id, withNoise(live.layers))
+      .then(() => say('A little noise now tells the neurons apart. Press play: each gets its own gradient, and they drift apart.', 'info'))
+      .catch((e) => say(e.message));
+  },
+});
 
 function explainOutput(info) {
   if (info.oneD && info.task === 'regression') return 'The network’s prediction (the curve) over the one feature, with the training points. In 1-D the output is a weighted sum of the hidden neurons’ curves plus a bias: steps and bumps adding up to the shape.';
@@ -448,7 +619,12 @@ function draw(now) {
     if (frameDirty) network.draw(latest, grids, init.info);
     const t2 = performance.now();
     output.draw(latest, grids, hover, formula(hover));
-    if (frameDirty) views.draw(latest, grids);
+    if (frameDirty) {
+      card.update(latest, grids);
+      compare.draw(latest, grids, init.info);
+      symmetry.update(latest);
+      views.draw(latest, grids);
+    }
     parts.decode = t1 - t0;
     parts.network = t2 - t1;
     parts.output = performance.now() - t2;
@@ -531,4 +707,4 @@ render();
 saveHash();
 buildDiagram();
 scheduleRebuild(0);
-window.__ll = { get state() { return state; }, get session() { return session; }, get latest() { return latest; }, get info() { return init && init.info; } };
+window.__ll = { get state() { return state; }, get session() { return session; }, get latest() { return latest; }, get live() { return live; }, get info() { return init && init.info; }, get viewing() { return timeline.viewing; } };

@@ -16,7 +16,7 @@ function el(tag, cls, parent) {
   return e;
 }
 
-/** The diagram of one network; callbacks: onHover(ref|null), onToggleInput(key, on), onNeurons(layer, delta). */
+/** The diagram of one network; callbacks: onHover(ref|null), onSelect(ref), onToggleInput(key, on), onNeurons(layer, delta). */
 export class NetworkView {
   constructor(root, callbacks) {
     this.root = root;
@@ -132,7 +132,22 @@ export class NetworkView {
     wrap.addEventListener('focus', () => this.cb.onHover({ layer, index: j }));
     wrap.addEventListener('mouseleave', () => this.cb.onHover(null));
     wrap.addEventListener('blur', () => this.cb.onHover(null));
+    wrap.addEventListener('click', () => { if (this.cb.onSelect) this.cb.onSelect({ layer, index: j }); });
+    wrap.addEventListener('keydown', (e) => {
+      if ((e.key === 'Enter' || e.key === ' ') && this.cb.onSelect) { e.preventDefault(); e.stopPropagation(); this.cb.onSelect({ layer, index: j }); }
+    });
+    wrap.setAttribute('aria-label', `Neuron: open its card`);
+    if (this.selected && this.selected.layer === layer && this.selected.index === j) wrap.classList.add('selected');
     return { el: wrap, canvas, bias };
+  }
+
+  /** Mark the neuron whose card is open (null: none). */
+  setSelected(ref) {
+    this.selected = ref;
+    if (!this.nodes) return;
+    this.nodes.forEach((layer, L) => layer.forEach((nd, j) => {
+      nd.el.classList.toggle('selected', Boolean(ref) && L > 0 && ref.layer === L && ref.index === j);
+    }));
   }
 
   /** The nodes that feed weight layer l, in weight-row order. */

@@ -1,0 +1,195 @@
+// Logistic regression beside the network: one click trains a plain logistic regression (no
+// hidden layer) on the same dataset, inputs and train/test split (same seed and test
+// fraction), through the REST API, and shows its map and accuracy next to the network's.
+// The comparison session is deleted when the main session changes or the page goes away.
+
+import { paintCurve, vectorContext } from './heatmap.js';
+import { contour, paintOutput, scatter, toBytes } from './plot.js';
+import { TRANSFORMS } from './state.js';
+
+const $ = (id) => document.getElementById(id);
+const ROUND_EPOCHS = 100; // epochs per step request
+const MAX_ROUNDS = 30;
+
+/** The comparison panel; ctx() → {config, info, points} of the current session or null. */
+export class Compare {
+  constructor({ api, say, context, onReady }) {
+    this.api = api;
+    this.onReady = onReady || (() => {});
+    this.say = say;
+    this.context = context;
+    this.lrId = null;
+    this.gen = 0;
+    this.result = null; // {metrics, step, info}
+    this.netMetrics = null;
+    this.verdictKey = '';
+    this.body = $('cmp-body');
+    this.button = $('cmp-run');
+    this.button.addEventListener('click', () => this.run().catch((e) => this.fail(e)));
+    window.addEventListener('pagehide', () => {
+      if (this.lrId) fetch(`/api/sessions/${encodeURIComponent(this.lrId)}`, { method: 'DELETE', keepalive: true }).catch(() => {});
+    });
+  }
+
+  /** The main session changed: drop the comparison (its data or split may differ now). */
+  sessionChanged() {
+    this.gen++;
+    this.result = null;
+    this.body.hidden = true;
+    this.button.disabled = false;
+    this.button.textContent = 'Train one beside';
+    this.drop();
+  }
+
+  drop() {
+    const id = this.lrId;
+    this.lrId = null;
+    if (id) this.api.deleteSession(id).catch(() => {});
+  }
+
+  fail(e) {
+    this.button.disabled = false;
+    this.button.textContent = 'Train one beside';
+    this.say(`The logistic regression could not be trained: ${e.message}`);
+  }
+
+  /** Train a logistic regression on the same data and split until its loss settles. */
+  async run() {
+    const ctx = this.context();
+    if (!ctx) return;
+    const gen = ++this.gen;
+    this.drop();
+    this.button.disabled = true;
+    this.button.textContent = 'Training…';
+    const cfg = { ...ctx.config, hidden_layers: [], optimizer: 'adam', learning_rate: 0.05, batch_size: null, init: 'xavier', l1: 0 };
+    const s = await this.api.createSession(cfg);
+    if (gen !== this.gen) { this.api.deleteSession(s.id).catch(() => {}); return; }
+    this.lrId = s.id;
+    let prev = Infinity;
+    let session = s;
+    for (let r = 0; r < MAX_ROUNDS; r++) {
+      session = await this.api.stepSession(s.id, { epochs: ROUND_EPOCHS });
+      if (gen !== this.gen) return;
+      const loss = session.metrics.train_loss;
+      this.button.textContent = `Training… step ${session.step}`;
+      if (!Number.isFinite(loss) || Math.abs(prev - loss) < 1e-4 * Math.max(1, loss)) break;
+      prev = loss;
+    }
+    const info = ctx.info;
+    const snap = await this.api.getSnapshot(s.id, info.G);
+    if (gen !== this.gen) return;
+    this.result = { task: info.task, metrics: snap.metrics, step: snap.step, inputs: session.inputs || cfg.transforms || cfg.features || [] };
+    this.button.textContent = 'Train again';
+    this.button.disabled = false;
+    this.body.hidden = false;
+    this.paintLR(snap, info, ctx.points);
+    this.paintPoints($('cmp-net-overlay'), info, ctx.points);
+    this.render();
+    this.onReady();
+    this.body.scrollIntoView({ block: 'nearest' });
+  }
+
+  paintLR(snap, info, points) {
+    const canvas = $('cmp-lr-map');
+    const task = info.task;
+    let channels;
+    if (task === 'multiclass') channels = snap.output.map((rows) => toBytes(rows, 0, 1));
+    else if (task === 'regression') {
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (const row of snap.output) for (const v of row) { if (v < lo) lo = v; if (v > hi) hi = v; }
+      channels = [toBytes(snap.output, lo, hi > lo ? hi : lo + 1)];
+    } else channels = [toBytes(snap.output, 0, 1)];
+    if (info.oneD) {
+      const m = channels[0];
+      const range = task === 'regression' ? info.yScale : [0, 1];
+      paintCurve(canvas, m.bytes, m.lo, m.hi, range[0], range[1], '#1d2330');
+    } else paintOutput(canvas, channels, info, info.G);
+    this.paintPoints($('cmp-lr-overlay'), info, points);
+    if (!info.oneD && task === 'binary') {
+      // its boundary: the straight line where P = 0.5
+      const G = info.G;
+      const values = new Float32Array(G * G);
+      snap.output.forEach((row, i) => row.forEach((v, j) => { values[i * G + j] = v; }));
+      const { ctx, w, h } = vectorContext($('cmp-lr-overlay'));
+      ctx.strokeStyle = '#1d2330';
+      ctx.lineWidth = 1.6;
+      ctx.beginPath();
+      for (const [j0, i0, j1, i1] of contour(values, G, 0.5)) {
+        ctx.moveTo(((j0 + 0.5) * w) / G, h - ((i0 + 0.5) * h) / G);
+        ctx.lineTo(((j1 + 0.5) * w) / G, h - ((i1 + 0.5) * h) / G);
+      }
+      ctx.stroke();
+    }
+  }
+
+  paintPoints(canvas, info, points) {
+    const { ctx, w, h } = vectorContext(canvas);
+    ctx.clearRect(0, 0, w, h);
+    scatter(ctx, info, points && points.train, info.G, w, h, 1.6, 400);
+  }
+
+  /** A frame of the network (live or scrubbed): its map and accuracy beside the regression's. */
+  draw(frame, grids, info) {
+    if (!this.result || this.body.hidden || !info) return;
+    this.netMetrics = frame.metrics || {};
+    this.netStep = frame.step;
+    const canvas = $('cmp-net-map');
+    if (info.oneD) {
+      const m = grids.output[0];
+      const range = info.task === 'regression' ? info.yScale : [0, 1];
+      paintCurve(canvas, m.bytes, m.lo, m.hi, range[0], range[1], '#1d2330');
+    } else paintOutput(canvas, grids.output, info, info.G);
+    this.render();
+  }
+
+  render() {
+    const r = this.result;
+    if (!r) return;
+    const reg = r.task === 'regression';
+    const fmt = (m) => {
+      if (!m) return '…';
+      if (reg) return `test loss ${num(m.test_loss ?? m.train_loss)}`;
+      const t = m.test_accuracy ?? m.train_accuracy;
+      return `${m.test_accuracy !== null && m.test_accuracy !== undefined ? 'test' : 'train'} accuracy ${pct(t)}`;
+    };
+    $('cmp-lr-acc').textContent = fmt(r.metrics);
+    $('cmp-net-acc').textContent = this.netMetrics ? `${fmt(this.netMetrics)} (step ${this.netStep})` : '…';
+    const key = `${$('cmp-lr-acc').textContent}|${$('cmp-net-acc').textContent}`;
+    if (key === this.verdictKey) return;
+    this.verdictKey = key;
+    $('cmp-verdict').textContent = this.verdict(reg);
+  }
+
+  verdict(reg) {
+    const r = this.result;
+    const names = r.inputs.map((k) => (TRANSFORMS.find(([key]) => key === k) || [k, k])[1]);
+    const curved = r.inputs.some((k) => ['x1sq', 'x2sq', 'x1x2', 'sinx1', 'sinx2'].includes(k));
+    const line = curved
+      ? `one straight cut in its inputs (${names.join(', ')}), which the transforms bend into a curve in the plane`
+      : 'one straight line across the plane';
+    const m = this.netMetrics;
+    if (reg) {
+      return `A linear model fits ${names.length > 1 ? 'a plane' : 'a line'} in its inputs. Compare its test loss with the network's: the hidden neurons add the bends.`;
+    }
+    const score = (x) => (x ? (x.test_accuracy ?? x.train_accuracy) : null);
+    const lr = score(r.metrics);
+    const net = score(m);
+    const head = `A logistic regression can only draw ${line}.`;
+    if (net === null || lr === null) return head;
+    if (lr >= net - 0.02) {
+      return lr >= 0.9
+        ? `${head} Here that is enough (${pct(lr)}): the classes are separated by it, and the hidden layers add little.`
+        : `${head} So far the network does no better${this.netStep < 50 ? ' — train it and watch' : ''}.`;
+    }
+    return `${head} That fails here (${pct(lr)} against the network's ${pct(net)}): each hidden neuron draws its own line, and the output neuron — itself a logistic regression — combines them into a bent boundary.`;
+  }
+}
+
+function pct(v) {
+  return v === null || v === undefined || !Number.isFinite(v) ? '–' : `${(v * 100).toFixed(1)}%`;
+}
+
+function num(v) {
+  return v === null || v === undefined || !Number.isFinite(v) ? '–' : Number(v.toPrecision(3)).toString();
+}
