@@ -296,9 +296,6 @@ def test_full_disk_refuses_new_data_and_training_goes_on(fault_app: FastAPI) -> 
                 pass
 
 
-@pytest.mark.xfail(strict=True, reason="Store._write issues ROLLBACK after SQLite already rolled "
-                   "back on SQLITE_FULL; 'cannot rollback - no transaction is active' hides "
-                   "'database or disk is full' (app/data/store.py, not this file's to fix)")
 def test_full_disk_message_names_the_cause(fault_app: FastAPI) -> None:
     with TestClient(fault_app) as client:
         make_dataset(client)
@@ -323,19 +320,18 @@ def test_a_failed_save_does_not_stop_idle_sessions_leaving_memory(tmp_path: Path
         assert client.get(f"/api/sessions/{sid}").json()["step"] == 7
 
 
-@pytest.mark.xfail(strict=True, reason="a client still watching a deleted session saves it "
-                   "again when it pauses or leaves (Player._save → registry.save upserts)")
 def test_a_deleted_session_stays_deleted_while_a_client_watches(client: TestClient) -> None:
     sid = make_session(client, make_dataset(client))
     with client.websocket_connect(f"/api/sessions/{sid}/stream") as ws:
         receive(ws, "init")
         assert client.delete(f"/api/sessions/{sid}").status_code == 204
         ws.send_json({"type": "step", "steps": 5})
-        while receive(ws, "frame")["step"] != 5:
-            pass
-        ws.send_json({"type": "pause"})  # a pause saves; its frame follows the save
-        receive(ws, "frame")
+        assert "was deleted" in receive(ws, "error")["detail"]
+        ws.send_json({"type": "pause"})  # a pause would save: it must not bring it back
+        assert "was deleted" in receive(ws, "error")["detail"]
         assert client.get(f"/api/sessions/{sid}").status_code == 404
+    time.sleep(0.2)  # the client left: its pause did not save the session back either
+    assert client.get(f"/api/sessions/{sid}").status_code == 404
 
 
 # ---- 3. rude WebSocket clients ----------------------------------------------------------------

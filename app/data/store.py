@@ -201,7 +201,8 @@ class Store:
                 try:
                     yield self.db
                 except BaseException:
-                    self.db.execute("ROLLBACK")
+                    if self.db.in_transaction:  # SQLite may have rolled back already (disk full)
+                        self.db.execute("ROLLBACK")
                     raise
                 self.db.execute("COMMIT")
             except sqlite3.Error as e:

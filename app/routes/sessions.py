@@ -160,7 +160,7 @@ def read_history(session: SessionDep) -> HistoryOut:
 
 @router.delete("/{session_id}", status_code=204, summary="Delete a session")
 async def delete_session(session_id: str, registry: RegistryDep, players: PlayersDep) -> Response:
-    await players.stop(session_id)
+    await players.stop(session_id, "this session was deleted")
     registry.delete(session_id)
     return Response(status_code=204)
 

@@ -196,6 +196,8 @@ class Player:
         """Carry out one control message; a refusal goes back to `watcher` as an error."""
         s = self.session
         try:
+            if s.deleted:
+                raise SessionError("this session was deleted; create a new one", 404)
             if isinstance(msg, PlayControl):
                 if s.status == "diverged":
                     raise SessionError("the session diverged; reset or rewind before playing")
@@ -253,21 +255,26 @@ class Players:
         player = self.of(session)
         watcher = Watcher(send)
         player.watchers.add(watcher)
+        self.registry.watched.add(session.id)
         return player, watcher
 
     async def unwatch(self, player: Player, watcher: Watcher) -> None:
         """Forget a watcher; when the last one leaves, training pauses."""
         player.watchers.discard(watcher)
         if not player.watchers:
+            if self.by_id.get(player.session.id) is player:  # before waiting: a client that
+                del self.by_id[player.session.id]  # comes meanwhile gets a fresh player
+                self.registry.watched.discard(player.session.id)
             await player.pause()
-            if self.by_id.get(player.session.id) is player:
-                del self.by_id[player.session.id]
 
-    async def stop(self, session_id: str) -> None:
-        """Pause a session's player (before it is deleted or reset from REST)."""
+    async def stop(self, session_id: str, reason: str | None = None) -> None:
+        """Pause a session's player (before it is deleted or reset from REST); with a
+        `reason`, its watchers are told it as an error."""
         player = self.by_id.get(session_id)
         if player is not None:
             await player.pause()
+            if reason:
+                player.broadcast_reply({"type": "error", "detail": reason})
 
     async def pause_all(self) -> None:
         """Pause every player and stop the worker thread (at shutdown)."""

@@ -27,6 +27,7 @@ class SessionRegistry:
         self.store, self.settings = store, settings
         self.live: dict[str, TrainingSession] = {}
         self.busy: set[str] = set()  # sessions being played (never evicted)
+        self.watched: set[str] = set()  # sessions with a stream client (never evicted)
         self._lock = threading.Lock()
 
     # ---- lifecycle ----------------------------------------------------------------------
@@ -63,7 +64,7 @@ class SessionRegistry:
     def _admit(self, session: TrainingSession) -> None:
         with self._lock:
             while len(self.live) >= self.settings.max_live_sessions:
-                idle = [s for s in self.live.values() if s.id not in self.busy]
+                idle = [s for s in self.live.values() if not self.in_use(s.id)]
                 if not idle:
                     raise SessionError(
                         f"the server already trains {len(self.live)} sessions at once "
@@ -95,10 +96,17 @@ class SessionRegistry:
         self._admit(session)
         return session
 
+    def in_use(self, session_id: str) -> bool:
+        """Played or watched: such a session stays in memory."""
+        return session_id in self.busy or session_id in self.watched
+
     def delete(self, session_id: str) -> None:
+        """Delete a session everywhere; a client still holding it cannot save it back."""
         with self._lock:
-            found = self.live.pop(session_id, None) is not None
-        if not self.store.delete_session(session_id) and not found:
+            session = self.live.pop(session_id, None)
+        if session is not None:
+            session.deleted = True
+        if not self.store.delete_session(session_id) and session is None:
             raise SessionNotFound(session_id)
 
     def live_ids_of(self, dataset_id: str) -> list[str]:
@@ -109,13 +117,13 @@ class SessionRegistry:
         """Drop the live sessions of a deleted dataset (the store already dropped its copies)."""
         with self._lock:
             for session_id in self.live_ids_of(dataset_id):
-                del self.live[session_id]
+                self.live.pop(session_id).deleted = True
 
     # ---- persistence --------------------------------------------------------------------
     def save(self, session: TrainingSession) -> None:
         """Write the session's config and state to the store (if it changed since last time)."""
         with session.lock:
-            if not session.dirty:
+            if not session.dirty or session.deleted:
                 return
             blob = persist.dump(session)
             config = session.config.model_dump_json()
@@ -125,6 +133,8 @@ class SessionRegistry:
         except Exception:
             session.dirty = True
             raise
+        if session.deleted:  # deleted while this save was on its way: undo it
+            self.store.delete_session(session.id)
 
     def save_all(self) -> None:
         for session in list(self.live.values()):
@@ -138,7 +148,7 @@ class SessionRegistry:
         cutoff = time.monotonic() - self.settings.idle_seconds
         gone = 0
         for session in list(self.live.values()):
-            if session.id not in self.busy and session.last_used < cutoff:
+            if not self.in_use(session.id) and session.last_used < cutoff:
                 try:
                     self.save(session)
                 except Exception:  # keep it in memory, and keep sweeping the others

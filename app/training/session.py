@@ -63,6 +63,7 @@ class TrainingSession:
         self.message: str | None = None
         self.last_used = time.monotonic()
         self.dirty = True  # changed since the last save
+        self.deleted = False  # once deleted, never saved again (a watcher may still hold it)
         self._grids: dict[int, Grid] = {}
         self._step_seconds = 1e-4  # recent seconds per training step (paces deadlines)
         n_out = len(data.classes) if data.task == "multiclass" and data.classes else 1
