@@ -8,6 +8,6 @@ router = APIRouter(prefix="/api", tags=["health"])
 
 
 @router.get("/health", summary="Is the server up?")
-def health() -> dict[str, str]:
+async def health() -> dict[str, str]:
     """Answer `{"status": "ok"}` while the server can take requests."""
     return {"status": "ok", "version": __version__}
