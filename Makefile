@@ -36,6 +36,8 @@ test: lint $(VENV)/.installed-test  ## the whole suite: lint, unit and API tests
 	$(BIN)/python -m pytest -q --ignore=tests/bench
 
 bench: $(VENV)/.installed-test  ## benchmarks, side by side with the references
+	@$(BIN)/python -c "import torch" 2>/dev/null || $(BIN)/python -m pip install --quiet torch==2.13.0 \
+		|| echo "PyTorch 2.13.0 could not be installed: the engine bench skips its row"
 	$(BIN)/python -m tests.bench
 
 clean:
