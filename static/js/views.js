@@ -5,6 +5,9 @@
 //   draw(frame, grids) on requestAnimationFrame, with the frame's decoded grids
 // A view module registers itself here; the list below is the only place views are named.
 
+import { HiddenSpace } from './hiddenspace.js';
+import { SumsView } from './sums1d.js';
+
 const views = [];
 
 /** Add a view: an object with any of setup, frame, draw. */
@@ -12,9 +15,24 @@ export function register(view) {
   views.push(view);
 }
 
+const $ = (id) => document.getElementById(id);
+if ($('view-hidden')) register(new HiddenSpace($('view-hidden')));
+if ($('view-sums')) register(new SumsView($('view-sums')));
+
+const timing = { total: 0 };
+window.__llViewsMs = timing;
+
 /** A new session started streaming. */
 export function setup(init, ctx) {
-  for (const v of views) if (v.setup) v.setup(init, ctx);
+  // the exported model (standardization of x and of the target), fetched once for all views
+  const oneD = init.grid && (init.grid.y === null || init.grid.y === undefined);
+  let model = null;
+  if (oneD || init.network.task === 'regression') {
+    model = ctx.api.getModel(ctx.sessionId);
+    model.catch(() => {});
+  }
+  const shared = { ...ctx, model };
+  for (const v of views) if (v.setup) v.setup(init, shared);
 }
 
 /** A frame arrived. */
@@ -24,5 +42,7 @@ export function frame(f) {
 
 /** Draw the latest frame. */
 export function draw(f, grids) {
+  const t0 = performance.now();
   for (const v of views) if (v.draw) v.draw(f, grids);
+  timing.total = performance.now() - t0;
 }
