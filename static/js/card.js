@@ -184,6 +184,10 @@ export class NeuronCard {
     // the breakdown: one small map per input, a bias tile, the pre-activation
     const deep = layer > 1;
     $('card-breakdown').hidden = !deep;
+    // for a deeper neuron the breakdown is the point: it comes right after the formula
+    const main = this.root.querySelector('.card-main');
+    if (deep) this.root.insertBefore($('card-breakdown'), main);
+    else main.after($('card-breakdown'));
     if (deep) {
       const terms = $('card-terms');
       terms.replaceChildren();

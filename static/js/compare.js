@@ -85,8 +85,8 @@ export class Compare {
     this.paintLR(snap, info, ctx.points);
     this.paintPoints($('cmp-net-overlay'), info, ctx.points);
     this.render();
+    this.scrollPending = true;
     this.onReady();
-    this.body.scrollIntoView({ block: 'nearest' });
   }
 
   paintLR(snap, info, points) {
@@ -141,6 +141,10 @@ export class Compare {
       paintCurve(canvas, m.bytes, m.lo, m.hi, range[0], range[1], '#1d2330');
     } else paintOutput(canvas, grids.output, info, info.G);
     this.render();
+    if (this.scrollPending) {
+      this.scrollPending = false;
+      this.body.scrollIntoView({ block: 'nearest' });
+    }
   }
 
   render() {

@@ -601,7 +601,7 @@ function formula(ref) {
 const drawMsOut = $('draw-ms');
 let lastFooter = 0;
 let metricsText = '';
-const parts = { decode: 0, network: 0, output: 0, chart: 0 };
+const parts = { decode: 0, network: 0, output: 0, inspect: 0, views: 0, chart: 0 };
 window.__llDrawParts = parts;
 
 function fmtMetric(v, pct) {
@@ -619,15 +619,19 @@ function draw(now) {
     if (frameDirty) network.draw(latest, grids, init.info);
     const t2 = performance.now();
     output.draw(latest, grids, hover, formula(hover));
+    const t4 = performance.now();
     if (frameDirty) {
       card.update(latest, grids);
       compare.draw(latest, grids, init.info);
       symmetry.update(latest);
-      views.draw(latest, grids);
     }
+    const t5 = performance.now();
+    if (frameDirty) views.draw(latest, grids);
+    parts.inspect = t5 - t4;
+    parts.views = performance.now() - t5;
     parts.decode = t1 - t0;
     parts.network = t2 - t1;
-    parts.output = performance.now() - t2;
+    parts.output = t4 - t2;
   }
   const t3 = performance.now();
   chart.draw();
