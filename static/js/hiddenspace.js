@@ -83,6 +83,13 @@ export class HiddenSpace {
     }
     this.resetView();
     this.renderLegend();
+    const carried = this.oneD ? 'the grey curve is the x axis carried into this space' : 'the grey grid is the input plane carried into this space';
+    const what = {
+      binary: `The output neuron is a logistic regression on these features, so its boundary here is a straight line. As training goes, the hidden layer bends the inputs (${carried}) until the two classes fall on either side of that line.`,
+      multiclass: `The output is a softmax regression on these features: every pair of classes is split by a straight line here. As training goes, the hidden layer bends the inputs (${carried}) until the classes can be told apart by lines.`,
+      regression: `The output is a linear regression on these features: its prediction changes along one direction only (shading; dashed lines of equal prediction). The hidden layer bends the inputs (${carried}) so that the targets line up along it.`,
+    }[this.task];
+    this.setText(this.explainer, `Each point is a training example, placed by what the last hidden layer outputs for it. ${what}`);
   }
 
   name(j) { return `h${this.L}.${j + 1}`; }

@@ -2,7 +2,7 @@
 // curve, the output bias, their sum and the network's output, live as training goes; and a
 // "build it by hand" mode (Nielsen's visual proof): place each step, its steepness and height.
 
-import { OKABE_ITO } from './colors.js';
+import { OKABE_ITO, classColor } from './colors.js';
 import { vectorContext } from './heatmap.js';
 import { drawAxes, el, fmt, scale, sigmoid, steady } from './plotkit.js';
 
@@ -97,6 +97,7 @@ export class SumsView {
 
   /** A frame arrived: drop a hand-made edit once the server has it (or training moved on). */
   frame(f) {
+    this.lastFrame = f;
     if (this.edit && !this.drag && this.pending === 0 && (sameLayers(f.layers, this.edit) || performance.now() - this.settled > 400)) this.edit = null;
   }
 
@@ -331,13 +332,17 @@ export class SumsView {
 
   drawPoints(ctx, X, Y, yOf) {
     const { x, y } = this.points;
+    const binary = this.task === 'binary';
     ctx.fillStyle = 'rgba(29, 35, 48, 0.28)';
+    ctx.globalAlpha = binary ? 0.55 : 1;
     const step = Math.max(1, Math.floor(x.length / 600));
     for (let i = 0; i < x.length; i += step) {
+      if (binary) ctx.fillStyle = classColor(y[i], 2);
       ctx.beginPath();
       ctx.arc(X(x[i][0]), Y(yOf(y[i], i)), 2.4, 0, 2 * Math.PI);
       ctx.fill();
     }
+    ctx.globalAlpha = 1;
   }
 
   /** Hand mode: each neuron's step as a ● at (s, height/2) on its curve. */
@@ -412,7 +417,15 @@ export class SumsView {
       const sent = this.edit;
       this.ctx.api.setParameters(this.ctx.sessionId, sent.map((l) => ({ weights: l.weights, bias: l.bias })))
         .catch((e) => this.ctx.say(`The hand-made weights were refused: ${e.message}`))
-        .finally(() => { this.pending--; this.settled = performance.now(); });
+        .finally(() => {
+          this.pending--;
+          this.settled = performance.now();
+          // the server's frame with these weights may have come before this answer
+          if (this.pending === 0 && !this.drag && this.lastFrame && sameLayers(this.lastFrame.layers, this.edit)) {
+            this.edit = null;
+            this.redraw();
+          }
+        });
     };
     if (now) send(); else this.sendTimer = setTimeout(send, 120);
   }
@@ -504,8 +517,12 @@ export class SumsView {
 
   /** For tests and the curious: the drawn numbers. */
   expose(frame, d) {
+    const { X, Y } = this.plot;
     window.__llSums = {
       step: frame.step, task: this.task, layer: this.L, quant: d.quant, ms: this.ms, editing: Boolean(this.edit),
+      handles: (this.handles || []).map((h) => ({ ...h })),
+      /** Where component j is drawn at grid cell k, in CSS pixels of the canvas. */
+      pixel: (j, k) => [X(d.xs[k]), Y(d.comps[j][k])],
       get x() { return Array.from(d.xs); },
       get components() { return d.comps.map((c) => Array.from(c)); },
       get bias() { return d.bias; },
