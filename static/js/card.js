@@ -371,6 +371,8 @@ export class NeuronCard {
       caption.textContent = this.model
         ? `Its inputs include curved transforms (${this.net.inputs.filter((k) => !['x1', 'x2'].includes(k)).map((k) => LABEL[k] || k).join(', ')}), so w·x + b = 0 is a curve in the plane: drawn as the ${level} contour of the neuron’s own map.`
         : 'Its boundary: the contour where the sum is 0.';
+    } else if (this.act === 'softmax') {
+      caption.textContent = `This map is P(${this.net.classes[this.ref.index]}): softmax of its score against the others’. Its class wins where this score is the largest.`;
     } else if (this.ref.layer > 1) {
       caption.textContent = `No single line: this map is ${SYMBOL[this.act] || 'the value'} of a weighted sum of the previous layer’s maps (below). The black curve: where that sum is 0.`;
     } else caption.textContent = '';

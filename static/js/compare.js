@@ -31,6 +31,13 @@ export class Compare {
     });
   }
 
+  /** A session's init info: name the model the comparison trains. */
+  setup(info) {
+    const reg = info.task === 'regression';
+    $('cmp-q').textContent = reg ? 'Is one linear regression enough here?' : 'Is one logistic regression enough here?';
+    $('cmp-lr-name').textContent = reg ? 'Linear regression' : 'Logistic regression';
+  }
+
   /** The main session changed: drop the comparison (its data or split may differ now). */
   sessionChanged() {
     this.gen++;
@@ -78,7 +85,7 @@ export class Compare {
     const info = ctx.info;
     const snap = await this.api.getSnapshot(s.id, info.G);
     if (gen !== this.gen) return;
-    this.result = { task: info.task, metrics: snap.metrics, step: snap.step, inputs: session.inputs || cfg.transforms || cfg.features || [] };
+    this.result = { netIsLR: !(ctx.config.hidden_layers || []).length, task: info.task, metrics: snap.metrics, step: snap.step, inputs: session.inputs || cfg.transforms || cfg.features || [] };
     this.button.textContent = 'Train again';
     this.button.disabled = false;
     this.body.hidden = false;
@@ -143,7 +150,16 @@ export class Compare {
     this.render();
     if (this.scrollPending) {
       this.scrollPending = false;
-      this.body.scrollIntoView({ block: 'nearest' });
+      // bring it into view inside the output column only (never scroll the page)
+      const col = this.body.closest('.col');
+      if (col) {
+        const r = this.body.getBoundingClientRect();
+        const c = col.getBoundingClientRect();
+        if (r.bottom > c.bottom) col.scrollTop += Math.min(r.bottom - c.bottom + 8, r.top - c.top);
+      }
+      // a column that grows with the page instead of scrolling: reveal it in the page
+      const r = this.body.getBoundingClientRect();
+      if (r.bottom > window.innerHeight) this.body.scrollIntoView({ block: 'nearest' });
     }
   }
 
@@ -179,7 +195,10 @@ export class Compare {
     const score = (x) => (x ? (x.test_accuracy ?? x.train_accuracy) : null);
     const lr = score(r.metrics);
     const net = score(m);
-    const head = `A logistic regression can only draw ${line}.`;
+    const head = r.task === 'multiclass'
+      ? `A (multinomial) logistic regression can only draw straight boundaries between the classes${curved ? ' in its inputs' : ''}.`
+      : `A logistic regression can only draw ${line}.`;
+    if (r.netIsLR) return `${head} Your network has no hidden layer: it is a logistic regression too, so both draw the same kind of map. Add a hidden layer to see what more neurons do.`;
     if (net === null || lr === null) return head;
     if (lr >= net - 0.02) {
       return lr >= 0.9

@@ -344,6 +344,7 @@ function reset() {
   if (!session) return;
   backToLive();
   stream.send({ type: 'reset' });
+  if (!running) refreshTimeline();
   chart.reset();
   divergedShown = false;
 }
@@ -375,6 +376,7 @@ function onMessage(msg) {
     if (wantPlay && st !== 'running') { wantPlay = false; play(); }
     timeline.setHistory(msg.history, session.step);
     card.setup(init.info, msg.network, msg.points);
+    compare.setup(init.info);
     const id = session.id;
     api.getModel(id).then((m) => { if (session && session.id === id) card.setModel(m); }).catch(() => {});
     views.setup(init, { api, sessionId: session.id, say, highlight: (ref) => { hover = ref; hoverDirty = true; } });

@@ -232,3 +232,22 @@ def test_logistic_regression_beside_the_network_on_xor(page: Page, live_server: 
     wait_frame(page, f"window.__ll.session.id !== '{sessions_before}'")
     assert page.is_hidden("#cmp-body")
     assert log.errors == [] and log.foreign == []
+
+
+@pytest.mark.parametrize(("url", "layer", "says"), [
+    ("data=circle&layers=3&inputs=x1,x2,x1sq,x2sq", 1, "contour"),
+    ("data=sine&layers=4", 1, "w·x + b = 0"),
+    ("data=blobs&classes=3&layers=3", 2, "softmax"),
+    ("data=hills&layers=4&act=relu", 1, "w·x + b = 0"),
+])
+def test_cards_of_other_networks(page: Page, live_server: str, log: PageLog, url: str,
+                                 layer: int, says: str) -> None:
+    page.goto(f"{live_server}/#{url}&speed=7")
+    wait_frame(page)
+    train_a_little(page, "f.step > 50")
+    page.click(f"#network .node.neuron[data-layer='{layer}'][data-index='0'] canvas")
+    page.wait_for_selector("#card:not([hidden])")
+    page.wait_for_timeout(200)
+    assert says in page.inner_text("#card-map-caption")
+    shot(page, f"28-card-{url.split('&')[0].split('=')[1]}")
+    assert log.errors == [] and log.foreign == []
