@@ -28,6 +28,7 @@ let session = null; // the Session (from the API, then from the stream's init)
 let init = null; // the stream's init message for the current session
 let latest = null; // the frame on show: the latest live one, or a peek at the past
 let live = null; // the latest live (not peek) frame
+let drawn = null; // the frame last drawn (for tests: the canvases show it)
 let frameDirty = false;
 let hover = null;
 let hoverDirty = false;
@@ -629,6 +630,7 @@ function draw(now) {
     }
     const t5 = performance.now();
     if (frameDirty) views.draw(latest, grids);
+    if (frameDirty) drawn = latest;
     parts.inspect = t5 - t4;
     parts.views = performance.now() - t5;
     parts.decode = t1 - t0;
@@ -713,4 +715,4 @@ render();
 saveHash();
 buildDiagram();
 scheduleRebuild(0);
-window.__ll = { get state() { return state; }, get session() { return session; }, get latest() { return latest; }, get live() { return live; }, get info() { return init && init.info; }, get viewing() { return timeline.viewing; } };
+window.__ll = { get state() { return state; }, get session() { return session; }, get latest() { return latest; }, get live() { return live; }, get info() { return init && init.info; }, get viewing() { return timeline.viewing; }, get drawn() { return drawn; } };

@@ -47,6 +47,12 @@ def map_pixels(page: Page, selector: str = "#output-map") -> list[int]:
         selector)
 
 
+def wait_drawn(page: Page, condition: str) -> None:
+    """Wait until the frame on show satisfies `condition` (JS, on f) and has been drawn."""
+    wait_frame(page, f"{condition} && window.__ll.drawn === f")
+    page.wait_for_timeout(50)
+
+
 def train_a_little(page: Page, condition: str) -> None:
     page.click("#btn-play")
     page.wait_for_function(f"(f => f && {condition})(window.__ll.latest)", timeout=20_000)
@@ -131,15 +137,13 @@ def test_the_timeline_scrubs_and_continues(page: Page, live_server: str, log: Pa
     end = page.evaluate("window.__ll.latest.step")
     page.focus("#tl-slider")
     page.keyboard.press("Home")  # the first checkpoint: step 0
-    wait_frame(page, "f.peek && f.step === 0")
-    page.wait_for_timeout(200)
+    wait_drawn(page, "f.peek && f.step === 0")
     at_start = map_pixels(page)
     neuron_start = map_pixels(page, "#network .node.neuron[data-layer='1'][data-index='0'] canvas")
     assert page.inner_text("#out-step") == "0"
     for _ in range(6):
         page.keyboard.press("ArrowRight")
-    wait_frame(page, "f.peek && f.step > 0 && f.step === window.__ll.viewing")
-    page.wait_for_timeout(200)
+    wait_drawn(page, "f.peek && f.step > 0 && f.step === window.__ll.viewing")
     later = page.evaluate("window.__ll.viewing")
     assert 0 < later < end
     assert map_pixels(page) != at_start
@@ -147,8 +151,7 @@ def test_the_timeline_scrubs_and_continues(page: Page, live_server: str, log: Pa
         != neuron_start
     shot(page, "23-timeline-scrubbed")
     page.keyboard.press("Home")
-    wait_frame(page, "f.peek && f.step === 0")
-    page.wait_for_timeout(200)
+    wait_drawn(page, "f.peek && f.step === 0")
     assert map_pixels(page) == at_start
     # the session did not move while we looked at its past
     sid = session_id(page)
@@ -159,7 +162,7 @@ def test_the_timeline_scrubs_and_continues(page: Page, live_server: str, log: Pa
     wait_frame(page, "f.peek && f.step === window.__ll.viewing && f.step > 0")
     target = page.evaluate("window.__ll.viewing")
     page.click("#tl-continue")
-    wait_frame(page, f"!f.peek && f.step === {target} && window.__ll.viewing === null")
+    wait_drawn(page, f"!f.peek && f.step === {target} && window.__ll.viewing === null")
     assert get(live_server, f"/api/sessions/{sid}")["step"] == target
     assert page.inner_text("#out-step") == f"{target:,}"
     page.click("#btn-play")
