@@ -10,14 +10,29 @@ import { SumsView } from './sums1d.js';
 
 const views = [];
 
-/** Add a view: an object with any of setup, frame, draw. */
-export function register(view) {
+// A view below the fold is not drawn (its canvas work would be wasted); it catches up with
+// the latest frame as soon as it scrolls into sight.
+let last = null;
+const seen = new IntersectionObserver((entries) => {
+  for (const e of entries) {
+    const v = views.find((w) => w.root === e.target);
+    if (!v) continue;
+    v.visible = e.isIntersecting;
+    if (v.visible && last && v.draw) requestAnimationFrame(() => v.draw(last.f, last.grids));
+  }
+});
+
+/** Add a view (an object with any of setup, frame, draw) shown in the element `root`. */
+export function register(view, root = null) {
+  view.root = root;
+  view.visible = !root;
+  if (root) seen.observe(root);
   views.push(view);
 }
 
 const $ = (id) => document.getElementById(id);
-if ($('view-hidden')) register(new HiddenSpace($('view-hidden')));
-if ($('view-sums')) register(new SumsView($('view-sums')));
+if ($('view-hidden')) register(new HiddenSpace($('view-hidden')), $('view-hidden'));
+if ($('view-sums')) register(new SumsView($('view-sums')), $('view-sums'));
 
 const timing = { total: 0 };
 window.__llViewsMs = timing;
@@ -43,6 +58,7 @@ export function frame(f) {
 /** Draw the latest frame. */
 export function draw(f, grids) {
   const t0 = performance.now();
-  for (const v of views) if (v.draw) v.draw(f, grids);
+  last = { f, grids };
+  for (const v of views) if (v.draw && v.visible) v.draw(f, grids);
   timing.total = performance.now() - t0;
 }

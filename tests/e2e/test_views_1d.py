@@ -22,7 +22,9 @@ def wait_frame(page: Page, condition: str = "true", timeout: float = 20_000) -> 
 
 
 def train(page: Page, live_server: str, steps: int) -> str:
-    """Train the page's session `steps` steps over the REST API; wait until the view drew it."""
+    """Train the page's session `steps` steps over the REST API; wait until the view drew it
+    (views below the fold are not drawn: bring it into sight first)."""
+    show_views(page)
     sid = page.evaluate("window.__ll.session.id")
     page.wait_for_function("window.__llSums && window.__llSums.step === window.__ll.latest.step")
     before = page.evaluate("window.__ll.latest.step")

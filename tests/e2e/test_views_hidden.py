@@ -23,7 +23,9 @@ def wait_frame(page: Page, condition: str = "true", timeout: float = 20_000) -> 
 
 
 def train(page: Page, live_server: str, steps: int) -> str:
-    """Train the page's session `steps` steps over the REST API; wait until the view drew it."""
+    """Train the page's session `steps` steps over the REST API; wait until the view drew it
+    (views below the fold are not drawn: bring it into sight first)."""
+    show_views(page)
     sid = page.evaluate("window.__ll.session.id")
     before = page.evaluate("window.__ll.latest.step")
     r = page.request.post(f"{live_server}/api/sessions/{sid}/step", data={"steps": steps})
@@ -157,9 +159,9 @@ def test_hidden_space_draws_in_under_two_milliseconds(page: Page, live_server: s
     # 375 points → 300 training points; a 64×64 grid's lines carried into hidden space
     page.goto(live_server + "/#data=circle&n=375&layers=4,2&speed=9")
     wait_frame(page, "f.layers.length === 3")
-    show_views(page)
-    page.click("#btn-play")
+    page.click("#btn-play")  # (clicking scrolls back up to the button)
     page.wait_for_function("(window.__ll.latest || {}).step > 20")
+    show_views(page)
     page.evaluate("""() => {
       window.__llViewSamples = [];
       let last = null;
