@@ -26,14 +26,14 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check app tests
 	$(BIN)/mypy
 
-unit: $(VENV)/.installed-test
+unit: $(VENV)/.installed-test  ## engine, data, API, stream, faults and fuzz tests
 	$(BIN)/python -m pytest -q --ignore=tests/e2e --ignore=tests/bench
 
-e2e: $(VENV)/.installed-test
+e2e: $(VENV)/.installed-test  ## browser tests in Debian's Chromium (skipped loudly without it)
 	$(BIN)/python -m pytest -q tests/e2e
 
-test: lint $(VENV)/.installed-test  ## the whole suite: lint, unit and API tests, browser tests
-	$(BIN)/python -m pytest -q --ignore=tests/bench
+# The browser tests run on their own, clearly apart (and after the fast ones fail fast).
+test: lint unit e2e  ## the whole suite: lint, unit and API tests, then browser tests
 
 bench: $(VENV)/.installed-test  ## benchmarks, side by side with the references
 	@$(BIN)/python -c "import torch" 2>/dev/null || $(BIN)/python -m pip install --quiet torch==2.13.0 \

@@ -66,8 +66,10 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     thread.join(timeout=15)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(chromium_path: str) -> Iterator[object]:
+    """Chromium, one per test module: Playwright's sync API keeps an event loop running in the
+    main thread while it is open, so it must be closed before other modules' async tests."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
