@@ -228,3 +228,20 @@ def test_a_diverged_run_streams_valid_json_with_its_last_finite_weights(
     assert r.json()["status"] == "paused"  # a hand edit recovers too
     client.patch(f"/api/sessions/{sid}", json={"learning_rate": 0.001})
     assert client.post(f"/api/sessions/{sid}/step", json={"steps": 3}).json()["status"] == "paused"
+
+
+def test_the_live_session_limit_refuses_a_new_session_while_all_play(
+    client: TestClient,
+) -> None:
+    client.app.state.settings.max_live_sessions = 1  # type: ignore[attr-defined]
+    ds = make_dataset(client)
+    sid = make_session(client, ds)["id"]
+    with client.websocket_connect(f"/api/sessions/{sid}/stream") as ws:
+        ws.receive_json()
+        ws.send_json({"type": "play"})
+        receive(ws, "frame")
+        r = client.post("/api/sessions", json={"dataset_id": ds})
+        assert r.status_code == 429
+        assert "LL_MAX_LIVE_SESSIONS=1" in r.json()["detail"]
+        ws.send_json({"type": "pause"})
+    assert client.post("/api/sessions", json={"dataset_id": ds}).status_code == 201

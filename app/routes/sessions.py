@@ -27,7 +27,7 @@ from app.training.player import Players
 from app.training.session import SessionError, TrainingSession
 
 router = APIRouter(prefix="/api/sessions", tags=["sessions"],
-                   responses=errors(400, 404, 409, 422, 503))
+                   responses=errors(400, 404, 409, 422, 429, 503))
 
 
 def get_session(session_id: str, registry: RegistryDep) -> TrainingSession:

@@ -27,7 +27,8 @@ DESCRIPTIONS = {
     409: "Not possible in the current state (e.g. the session diverged)",
     413: "Over a size, row or column limit",
     422: "Invalid or unusable arguments",
-    503: "The store cannot be written or the server is at its session limit",
+    429: "Every live session is playing and the live-session limit is reached",
+    503: "The store cannot be written",
 }
 
 

@@ -69,7 +69,7 @@ class SessionRegistry:
                     raise SessionError(
                         f"the server already trains {len(self.live)} sessions at once "
                         f"(limit LL_MAX_LIVE_SESSIONS={self.settings.max_live_sessions}); "
-                        "pause or delete one first", 503)
+                        "pause or delete one first", 429)
                 oldest = min(idle, key=lambda s: s.last_used)
                 self.save(oldest)
                 del self.live[oldest.id]
