@@ -8,18 +8,11 @@ from typing import Any
 import pytest
 
 from tests.e2e.conftest import PageLog, shot
+from tests.e2e.test_playground import wait_frame
 
 pytestmark = pytest.mark.e2e
 
 Page = Any
-
-LIVE = ("window.__ll && window.__ll.latest && "
-        "document.getElementById('conn-status').dataset.state === 'open'")
-
-
-def wait_frame(page: Page, condition: str = "true", timeout: float = 20_000) -> None:
-    """Wait for the stream to be live with a frame for which `condition` (JS, on f) holds."""
-    page.wait_for_function(f"{LIVE} && (f => {condition})(window.__ll.latest)", timeout=timeout)
 
 
 def train(page: Page, live_server: str, steps: int) -> str:
