@@ -43,6 +43,7 @@ from websockets.sync.client import connect as ws_connect_sync
 
 from app.config import ROOT, Settings
 from app.main import create_app
+from tests.test_stream import receive as stream_receive
 
 T = TypeVar("T")
 GENERATE = {"noise": 0.1, "seed": 1}
@@ -223,11 +224,8 @@ def fault_app(tmp_path: Path) -> FastAPI:
 
 
 def receive(ws: Any, kind: str, limit: int = 500) -> dict[str, Any]:
-    for _ in range(limit):
-        msg: dict[str, Any] = ws.receive_json()
-        if msg["type"] == kind:
-            return msg
-    raise AssertionError(f"no {kind} message in {limit}")
+    """The stream tests' helper, looking further ahead (rude clients provoke many replies)."""
+    return stream_receive(ws, kind, limit)
 
 
 def test_read_only_store_refuses_writes_and_training_goes_on(fault_app: FastAPI) -> None:
