@@ -23,6 +23,11 @@ class Settings(BaseSettings):
         "when bound to loopback); off loopback, empty means any name, guarded by the token",
     )
     token: str | None = Field(None, description="access token off loopback (default: random)")
+    allowed_origins: list[str] = Field(
+        default_factory=list,
+        description="other origins (scheme://host[:port]) whose pages may open the stream and "
+        "send POST/PUT/PATCH/DELETE; the server's own origin always may",
+    )
 
     max_upload_bytes: int = 20 * 1024 * 1024
     max_rows: int = 200_000
@@ -35,6 +40,9 @@ class Settings(BaseSettings):
     max_seconds_per_request: float = 10.0
     max_live_sessions: int = 200
     max_control_message_bytes: int = 4096
+    max_error_echo_chars: int = 200
+    rest_training_threads: int = 2
+    durable_seconds: float = 0.5
 
     frame_rate: float = 30.0
     save_interval_seconds: float = 5.0

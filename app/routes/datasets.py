@@ -179,7 +179,8 @@ async def delete_dataset(
 ) -> Response:
     """Delete the dataset and every session trained on it."""
     for session_id in registry.live_ids_of(dataset_id):
-        await players.stop(session_id)  # before the delete: a pause saves the session
+        # before the delete (a pause saves the session); its watchers are told why it stops
+        await players.stop(session_id, "the dataset of this session was deleted")
     with _answer_errors():
         await run_in_threadpool(service.delete, store, dataset_id)
     registry.forget_dataset(dataset_id)
