@@ -4,19 +4,16 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
-from starlette.routing import Match, Mount
 
-from app import __version__
+from app import __version__, errors
 from app.config import ROOT, Settings, get_settings
-from app.data.store import DatasetError, Store, StoreError
+from app.data.store import Store
 from app.routes import datasets, health, lessons, pages, sessions, stream
 from app.security import AccessGuard, access_token
 from app.training.player import Players
 from app.training.registry import SessionRegistry
-from app.training.session import SessionError
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -57,27 +54,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(stream.router)
     app.include_router(pages.router)
     app.include_router(lessons.router)
-    for error in (SessionError, DatasetError, StoreError):
-        app.add_exception_handler(error, _error_detail)
-    app.add_exception_handler(405, _method_not_allowed)
+    errors.install(app, settings.max_error_echo_chars)
     return app
-
-
-async def _error_detail(request: Request, exc: Exception) -> JSONResponse:
-    """Our own errors carry a message for people and a status (503: the store cannot write)."""
-    status = getattr(exc, "status_code", 503 if isinstance(exc, StoreError) else 400)
-    return JSONResponse({"detail": str(exc)}, status_code=status)
-
-
-async def _method_not_allowed(request: Request, exc: Exception) -> JSONResponse:
-    """405 whose `Allow` names every method the path takes (the router names one route's)."""
-    routes = [r for r in request.app.router.routes if not isinstance(r, Mount)]
-    clean = {"type": "http", "path": request.url.path, "root_path": "", "headers": [],
-             "query_string": b""}
-    allowed = [m for m in ("DELETE", "GET", "HEAD", "PATCH", "POST", "PUT")
-               if any(r.matches({**clean, "method": m})[0] == Match.FULL for r in routes)]
-    return JSONResponse({"detail": "Method Not Allowed"}, status_code=405,
-                        headers={"Allow": ", ".join(allowed or ["GET", "HEAD"])})  # static files
 
 
 async def _sweep_idle(registry: SessionRegistry, settings: Settings) -> None:

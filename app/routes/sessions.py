@@ -22,11 +22,12 @@ from app.schemas.sessions import (
     Snapshot,
     StepRequest,
 )
+from app.strict_json import StrictJSONRoute
 from app.training import payloads
 from app.training.player import Players
 from app.training.session import SessionError, TrainingSession
 
-router = APIRouter(prefix="/api/sessions", tags=["sessions"],
+router = APIRouter(prefix="/api/sessions", tags=["sessions"], route_class=StrictJSONRoute,
                    responses=errors(400, 404, 409, 422, 429, 503))
 
 

@@ -11,11 +11,14 @@ Transform = Literal["x1", "x2", "x1sq", "x2sq", "x1x2", "sinx1", "sinx2"]
 Status = Literal["ready", "running", "paused", "diverged"]
 Task = Literal["binary", "multiclass", "regression"]
 
+# Every request and control message: no unknown fields, no coercion, only finite numbers.
+REQUEST = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
+
 
 class Hyperparameters(BaseModel):
     """What can change mid-training without touching the weights (PATCH, stream `set`)."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = REQUEST
 
     learning_rate: float | None = Field(None, gt=0, le=10, examples=[0.03])
     l1: float | None = Field(None, ge=0, le=10)
@@ -30,7 +33,7 @@ class Hyperparameters(BaseModel):
 class SessionConfig(BaseModel):
     """Everything that defines a training run; same config and seed → identical parameters."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = REQUEST
 
     dataset_id: str = Field(..., min_length=1, max_length=64)
     features: list[str] | None = Field(
@@ -92,7 +95,7 @@ class Session(BaseModel):
 class StepRequest(BaseModel):
     """Train `steps` updates, or `epochs` passes over the training rows (exactly one)."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = REQUEST
 
     steps: int | None = Field(None, ge=1, examples=[100])
     epochs: int | None = Field(None, ge=1)
@@ -105,13 +108,13 @@ class StepRequest(BaseModel):
 
 
 class ResetRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = REQUEST
 
     seed: int | None = Field(None, ge=0, le=2**32 - 1, description="default: the config's seed")
 
 
 class RewindRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = REQUEST
 
     step: int = Field(..., ge=0, description="a step listed in history.checkpoints")
 
@@ -119,7 +122,7 @@ class RewindRequest(BaseModel):
 class LayerValues(BaseModel):
     """One weight layer's new values: `weights` as in×out, `bias` per output unit."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = REQUEST
 
     weights: list[list[float]] = Field(..., max_length=256)
     bias: list[float] = Field(..., max_length=256)
@@ -128,7 +131,7 @@ class LayerValues(BaseModel):
 class ParametersRequest(BaseModel):
     """Every weight and bias of the network, hidden layers first (as `model.layers`)."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = REQUEST
 
     layers: list[LayerValues] = Field(..., min_length=1, max_length=16)
 
@@ -166,7 +169,7 @@ class Snapshot(BaseModel):
 
 
 class PredictRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = REQUEST
 
     points: list[list[float]] = Field(
         ..., min_length=1, max_length=10_000,
@@ -213,19 +216,19 @@ class Model(BaseModel):
 class PlayControl(BaseModel):
     """Train continuously: `speed` steps (or epochs) per second, null = as fast as possible."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = REQUEST
     type: Literal["play"]
     speed: float | None = Field(None, gt=0, le=1_000_000)
     unit: Literal["steps", "epochs"] = "steps"
 
 
 class PauseControl(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = REQUEST
     type: Literal["pause"]
 
 
 class StepControl(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = REQUEST
     type: Literal["step"]
     steps: int = Field(1, ge=1, le=1_000_000)
 
@@ -245,7 +248,7 @@ class RewindControl(RewindRequest):
 class PeekControl(BaseModel):
     """Send one frame of the network as it was at checkpoint `step`, without changing it."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = REQUEST
     type: Literal["peek"]
     step: int = Field(..., ge=0)
 
