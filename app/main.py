@@ -11,7 +11,7 @@ from app import __version__, errors
 from app.config import ROOT, Settings, get_settings
 from app.data.store import Store
 from app.routes import datasets, health, lessons, pages, sessions, stream
-from app.security import AccessGuard, access_token
+from app.security import AccessGuard, access_token, token_notice
 from app.training.player import Players
 from app.training.registry import SessionRegistry
 
@@ -27,13 +27,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.registry = registry = SessionRegistry(store, settings)
         app.state.players = players = Players(registry)
         sweeper = asyncio.create_task(_sweep_idle(registry, settings))
-        if token and not settings.token:
-            print(f"Logistic Lens is bound to {settings.host}: open it with its access token\n"
-                  f"    http://{settings.host}:{settings.port}/?token={token}", flush=True)
+        flusher = asyncio.create_task(_flush_changes(registry, settings))
+        print(token_notice(settings, token), flush=True)
         try:
             yield
         finally:
             sweeper.cancel()
+            flusher.cancel()
             await players.pause_all()
             registry.save_all()
             store.close()
@@ -56,6 +56,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(lessons.router)
     errors.install(app, settings.max_error_echo_chars)
     return app
+
+
+async def _flush_changes(registry: SessionRegistry, settings: Settings) -> None:
+    """Make what requests changed durable within about a second of the answer."""
+    while True:
+        await asyncio.sleep(settings.durable_seconds)
+        if registry.has_changes:
+            await asyncio.to_thread(registry.flush)
 
 
 async def _sweep_idle(registry: SessionRegistry, settings: Settings) -> None:

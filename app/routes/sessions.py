@@ -1,7 +1,5 @@
 """Sessions over REST: create, inspect, train, tune, reset, rewind, snapshot, predict, export."""
 
-import asyncio
-import time
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
@@ -24,7 +22,6 @@ from app.schemas.sessions import (
 )
 from app.strict_json import StrictJSONRoute
 from app.training import payloads
-from app.training.player import Players
 from app.training.session import SessionError, TrainingSession
 
 router = APIRouter(prefix="/api/sessions", tags=["sessions"], route_class=StrictJSONRoute,
@@ -60,7 +57,7 @@ async def update_session(
 ) -> Session:
     """Change learning rate, L1, L2, batch size or optimizer mid-training."""
     session.set_hyperparameters(changes)
-    await _refresh(players, session)
+    await players.changed(session)
     return payloads.session_view(session)
 
 
@@ -78,9 +75,8 @@ async def step_session(
         raise SessionError(
             f"{steps} steps asked, at most {settings.max_steps_per_request} per request "
             "(LL_MAX_STEPS_PER_REQUEST); split the work into several requests", 422)
-    deadline = time.monotonic() + settings.max_seconds_per_request
-    await asyncio.to_thread(session.train, steps, deadline)
-    await _refresh(players, session)
+    await players.rest.train(session, steps)
+    await players.changed(session)
     return payloads.session_view(session)
 
 
@@ -91,7 +87,7 @@ async def reset_session(
     """Start again from fresh weights (the config's seed unless `seed` is given)."""
     await players.stop(session.id)
     session.reset(body.seed if body else None)
-    await _refresh(players, session)
+    await players.changed(session)
     return payloads.session_view(session)
 
 
@@ -101,7 +97,7 @@ async def rewind_session(body: RewindRequest, session: SessionDep, players: Play
     and random state, so training from there replays the same run."""
     await players.stop(session.id)
     session.rewind(body.step)
-    await _refresh(players, session)
+    await players.changed(session)
     return payloads.session_view(session)
 
 
@@ -128,7 +124,7 @@ async def set_parameters(
     """Replace the network's weights and biases (shapes as `model.layers`: weights in×out);
     training continues from them. Optimizer state and history are kept."""
     session.set_parameters([(layer.weights, layer.bias) for layer in body.layers])
-    await _refresh(players, session)
+    await players.changed(session)
     return payloads.session_view(session)
 
 
@@ -164,10 +160,3 @@ async def delete_session(session_id: str, registry: RegistryDep, players: Player
     await players.stop(session_id, "this session was deleted")
     registry.delete(session_id)
     return Response(status_code=204)
-
-
-async def _refresh(players: Players, session: TrainingSession) -> None:
-    """Show watchers of the stream what a REST call just changed."""
-    player = players.by_id.get(session.id)
-    if player is not None:
-        await player.refresh()

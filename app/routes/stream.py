@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import logging
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from pydantic import TypeAdapter, ValidationError
@@ -12,6 +13,7 @@ from app.training.player import Players
 from app.training.registry import SessionRegistry
 from app.training.session import SessionError
 
+log = logging.getLogger(__name__)
 router = APIRouter(tags=["stream"])
 controls: TypeAdapter[Control] = TypeAdapter(Control)
 
@@ -22,16 +24,23 @@ def _problem(err: ValidationError) -> str:
     return f"bad control message: {where}: {first['msg']}"
 
 
+MAX_PENDING = 64  # control messages a socket may have waiting; more are refused
+
+
 @router.websocket("/api/sessions/{session_id}/stream")
 async def stream(ws: WebSocket, session_id: str) -> None:
-    """First an `init` message, then frames while playing; see the README for the messages."""
+    """First an `init` message, then frames while playing; see the README for the messages.
+
+    A refusal accepts the socket and closes it with a code and a reason the page can show:
+    4404 no such session, 4429 too many live sessions."""
     registry: SessionRegistry = ws.app.state.registry
     players: Players = ws.app.state.players
     limit = ws.app.state.settings.max_control_message_bytes
     try:
         session = await asyncio.to_thread(registry.get, session_id)
     except SessionError as err:
-        await ws.close(code=4404, reason=str(err)[:120])
+        await ws.accept()
+        await ws.close(code=4000 + err.status_code, reason=_reason(str(err)))
         return
     await ws.accept()
     try:
@@ -39,30 +48,58 @@ async def stream(ws: WebSocket, session_id: str) -> None:
     except WebSocketDisconnect:  # gone before the first message: nothing to clean up
         return
     player, watcher = players.watch(session, ws.send_text)
-    pump = asyncio.create_task(watcher.pump())
+    pending: list[Control] = []
+    arrived = asyncio.Event()
+
+    async def carry_out() -> None:
+        """Apply what has arrived since the last turn, as one burst."""
+        while True:
+            await arrived.wait()
+            arrived.clear()
+            batch = pending[:]
+            pending.clear()
+            try:
+                await player.control(batch, watcher)
+            except Exception as err:  # never a silent stop: the client is told
+                log.exception("session %s: a control failed", session_id)
+                watcher.reply({"type": "error", "detail": f"the control failed: {err}"})
+
+    tasks = [asyncio.create_task(watcher.pump()), asyncio.create_task(carry_out())]
     try:
         watcher.offer(await asyncio.to_thread(player.frame))
         while True:
             message = await ws.receive()
             if message["type"] == "websocket.disconnect":
                 break
-            text = message.get("text")
-            if text is None:
-                watcher.reply({"type": "error", "detail": "control messages are JSON text; "
-                               "a binary frame was received"})
-                continue
-            if len(text) > limit:
-                watcher.reply({"type": "error", "detail": f"control message of {len(text)} "
-                               f"bytes is over the limit of {limit}"})
-                continue
-            try:
-                msg = controls.validate_json(text)
-            except ValidationError as err:
-                watcher.reply({"type": "error", "detail": _problem(err)})
-                continue
-            await player.control(msg, watcher)
+            problem, msg = _parse(message.get("text"), limit)
+            if msg is not None and len(pending) >= MAX_PENDING:
+                problem = (f"{MAX_PENDING} control messages are already waiting; this one "
+                           "was dropped (send fewer, or wait for the frames)")
+            if problem:
+                watcher.reply({"type": "error", "detail": problem})
+            elif msg is not None:
+                pending.append(msg)
+                arrived.set()
     except WebSocketDisconnect:
         pass
-    finally:
-        pump.cancel()
+    finally:  # the client is gone: its waiting controls and its sends stop with it
+        for task in tasks:
+            task.cancel()
         await players.unwatch(player, watcher)
+
+
+def _parse(text: str | None, limit: int) -> tuple[str | None, Control | None]:
+    """A control message, or what is wrong with it."""
+    if text is None:
+        return "control messages are JSON text; a binary frame was received", None
+    if len(text) > limit:
+        return f"control message of {len(text)} bytes is over the limit of {limit}", None
+    try:
+        return None, controls.validate_json(text)
+    except ValidationError as err:
+        return _problem(err), None
+
+
+def _reason(text: str) -> str:
+    """A close reason: at most 123 bytes of UTF-8."""
+    return text.encode()[:123].decode(errors="ignore")

@@ -72,10 +72,9 @@ class Watcher:
 class Player:
     """Runs the play loop of one session and publishes its frames."""
 
-    def __init__(
-        self, session: TrainingSession, registry: SessionRegistry, executor: Executor
-    ):
-        self.session, self.registry, self.executor = session, registry, executor
+    def __init__(self, session: TrainingSession, registry: SessionRegistry, executor: Executor,
+                 rest: "RequestTrainer"):
+        self.session, self.registry, self.executor, self.rest = session, registry, executor, rest
         self.settings = registry.settings
         self._frame_cost = 0.002  # seconds; a running estimate
         self.watchers: set[Watcher] = set()
@@ -192,45 +191,82 @@ class Player:
         for watcher in self.watchers:
             watcher.reply(message)
 
-    async def control(self, msg: Control, watcher: Watcher) -> None:
-        """Carry out one control message; a refusal goes back to `watcher` as an error."""
-        s = self.session
-        try:
-            if s.deleted:
-                raise SessionError("this session was deleted; create a new one", 404)
-            if isinstance(msg, PlayControl):
-                if s.status == "diverged":
-                    raise SessionError("the session diverged; reset or rewind before playing")
-                per_step = s.trainer.steps_per_epoch if msg.unit == "epochs" else 1
-                self.play(None if msg.speed is None else msg.speed * per_step)
-                return
-            if isinstance(msg, PauseControl):
-                await self.pause()
-            elif isinstance(msg, StepControl):
-                await self._train_now(msg.steps)
-            elif isinstance(msg, SetControl):
-                s.set_hyperparameters(Hyperparameters(**msg.model_dump(exclude={"type"})))
-            elif isinstance(msg, ResetControl):
-                await self.pause()
-                s.reset(msg.seed)
-            elif isinstance(msg, RewindControl):
-                await self.pause()
-                s.rewind(msg.step)
-            elif isinstance(msg, PeekControl):
-                watcher.reply(await asyncio.to_thread(frame_message, s, msg.step))
-                return
+    async def control(self, batch: list[Control], watcher: Watcher) -> None:
+        """Carry out a burst of control messages in order, then send one frame: a burst
+        costs about one frame, not one each. Of several peeks only the last is answered,
+        and only if nothing changed after it. Refusals go back to `watcher` as errors."""
+        changed, peek = False, None
+        for msg in batch:
+            if isinstance(msg, PeekControl):
+                peek = msg
+                continue
+            peek = None
+            try:
+                changed = await self._apply(msg) or changed
+            except SessionError as err:
+                watcher.reply({"type": "error", "detail": str(err)})
+        if changed:
+            self.registry.save_soon(self.session)
             await self.refresh()
-        except SessionError as err:
-            watcher.reply({"type": "error", "detail": str(err)})
+        if peek is not None:
+            try:
+                watcher.reply(await asyncio.to_thread(frame_message, self.session, peek.step))
+            except SessionError as err:
+                watcher.reply({"type": "error", "detail": str(err)})
 
-    async def _train_now(self, steps: int) -> None:
-        deadline = time.monotonic() + self.settings.max_seconds_per_request
-        await asyncio.to_thread(self.session.train, steps, deadline)
+    async def _apply(self, msg: Control) -> bool:
+        """One control message; True when it changed what watchers see."""
+        s = self.session
+        if s.deleted:
+            raise SessionError("this session was deleted; create a new one", 404)
+        if isinstance(msg, PlayControl):
+            if s.status == "diverged":
+                raise SessionError("the session diverged; reset or rewind before playing")
+            per_step = s.trainer.steps_per_epoch if msg.unit == "epochs" else 1
+            self.play(None if msg.speed is None else msg.speed * per_step)
+            return False
+        if isinstance(msg, PauseControl):
+            await self.pause()
+        elif isinstance(msg, StepControl):
+            await self.rest.train(s, msg.steps)
+        elif isinstance(msg, SetControl):
+            s.set_hyperparameters(Hyperparameters(**msg.model_dump(exclude={"type"})))
+        elif isinstance(msg, ResetControl):
+            await self.pause()
+            s.reset(msg.seed)
+        elif isinstance(msg, RewindControl):
+            await self.pause()
+            s.rewind(msg.step)
+        return True
 
     async def refresh(self) -> None:
         """Send every watcher a frame of the current state (after a control changed it)."""
         if self.watchers:
             self.publish(await asyncio.to_thread(self.frame))
+
+
+class RequestTrainer:
+    """Trains for requests (REST `step`, the stream's `step`) on a bounded pool of its own, so
+    long requests never fill the event loop's default pool that streams and pages wait on."""
+
+    def __init__(self, threads: int, seconds: float):
+        self.threads, self.seconds = threads, seconds
+        self.pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="lens-request")
+        self.running = 0  # only touched on the event loop
+
+    async def train(self, session: TrainingSession, steps: int) -> None:
+        """Train `steps` (at most `seconds` of work); 429 when every thread is busy."""
+        if self.running >= self.threads:
+            raise SessionError(
+                f"the server is already training {self.running} step requests at once "
+                f"(LL_REST_TRAINING_THREADS={self.threads}); try again when one has answered", 429)
+        self.running += 1
+        try:
+            deadline = time.monotonic() + self.seconds
+            await asyncio.get_running_loop().run_in_executor(
+                self.pool, session.train, steps, deadline)
+        finally:
+            self.running -= 1
 
 
 class Players:
@@ -244,11 +280,15 @@ class Players:
         self.registry = registry
         self.by_id: dict[str, Player] = {}
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lens-train")
+        settings = registry.settings
+        self.rest = RequestTrainer(settings.rest_training_threads,
+                                   settings.max_seconds_per_request)
 
     def of(self, session: TrainingSession) -> Player:
         player = self.by_id.get(session.id)
         if player is None or player.session is not session:
-            player = self.by_id[session.id] = Player(session, self.registry, self.executor)
+            player = self.by_id[session.id] = Player(session, self.registry, self.executor,
+                                                     self.rest)
         return player
 
     def watch(self, session: TrainingSession, send: Send) -> tuple[Player, Watcher]:
@@ -281,3 +321,11 @@ class Players:
         for player in list(self.by_id.values()):
             await player.pause()
         self.executor.shutdown(wait=True, cancel_futures=True)
+        self.rest.pool.shutdown(wait=True, cancel_futures=True)
+
+    async def changed(self, session: TrainingSession) -> None:
+        """A request changed `session`: show its watchers, and make it durable soon."""
+        self.registry.save_soon(session)
+        player = self.by_id.get(session.id)
+        if player is not None:
+            await player.refresh()

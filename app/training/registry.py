@@ -28,6 +28,7 @@ class SessionRegistry:
         self.live: dict[str, TrainingSession] = {}
         self.busy: set[str] = set()  # sessions being played (never evicted)
         self.watched: set[str] = set()  # sessions with a stream client (never evicted)
+        self._changed: dict[str, TrainingSession] = {}  # to save at the next flush
         self._lock = threading.Lock()
 
     # ---- lifecycle ----------------------------------------------------------------------
@@ -135,6 +136,28 @@ class SessionRegistry:
             raise
         if session.deleted:  # deleted while this save was on its way: undo it
             self.store.delete_session(session.id)
+
+    def save_soon(self, session: TrainingSession) -> None:
+        """Have the next `flush` (at most `durable_seconds` away) write `session`."""
+        with self._lock:
+            self._changed[session.id] = session
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self._changed)
+
+    def flush(self) -> None:
+        """Save every session changed by a request since the last flush. One that cannot be
+        saved (the store refuses writes) is tried again at the next flush."""
+        with self._lock:
+            changed, self._changed = self._changed, {}
+        for session in changed.values():
+            try:
+                self.save(session)
+            except Exception as err:
+                log.warning("could not save session %s: %s", session.id, err)
+                with self._lock:
+                    self._changed.setdefault(session.id, session)
 
     def save_all(self) -> None:
         for session in list(self.live.values()):
