@@ -7,7 +7,7 @@ import logging
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from pydantic import TypeAdapter, ValidationError
 
-from app.schemas.sessions import Control
+from app.schemas.sessions import Control, PeekControl, SetControl
 from app.training import payloads
 from app.training.player import Players
 from app.training.registry import SessionRegistry
@@ -72,13 +72,13 @@ async def stream(ws: WebSocket, session_id: str) -> None:
             if message["type"] == "websocket.disconnect":
                 break
             problem, msg = _parse(message.get("text"), limit)
-            if msg is not None and len(pending) >= MAX_PENDING:
+            if msg is not None and len(pending) >= MAX_PENDING and not _merges(pending, msg):
                 problem = (f"{MAX_PENDING} control messages are already waiting; this one "
                            "was dropped (send fewer, or wait for the frames)")
             if problem:
                 watcher.reply({"type": "error", "detail": problem})
             elif msg is not None:
-                pending.append(msg)
+                _enqueue(pending, msg)
                 arrived.set()
     except WebSocketDisconnect:
         pass
@@ -86,6 +86,23 @@ async def stream(ws: WebSocket, session_id: str) -> None:
         for task in tasks:
             task.cancel()
         await players.unwatch(player, watcher)
+
+
+def _merges(pending: list[Control], msg: Control) -> bool:
+    """Whether `msg` folds into the last waiting control: `set` into `set` (later values
+    win), `peek` into `peek` (only the last is shown)."""
+    return bool(pending) and type(pending[-1]) is type(msg) and isinstance(
+        msg, SetControl | PeekControl)
+
+
+def _enqueue(pending: list[Control], msg: Control) -> None:
+    if not _merges(pending, msg):
+        pending.append(msg)
+    elif isinstance(msg, SetControl):
+        given = msg.model_dump(exclude_unset=True)
+        pending[-1] = pending[-1].model_copy(update=given)
+    else:
+        pending[-1] = msg
 
 
 def _parse(text: str | None, limit: int) -> tuple[str | None, Control | None]:
