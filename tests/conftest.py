@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -23,8 +24,16 @@ def app(settings: Settings) -> FastAPI:
     return create_app(settings)
 
 
+LOOPBACK_CLIENT = ("127.0.0.1", 50000)  # TestClient's default ("testclient") is not loopback
+
+
+def local_client(app: FastAPI, **kwargs: Any) -> TestClient:
+    """A TestClient connecting from 127.0.0.1, so the app asks it for no token."""
+    return TestClient(app, client=LOOPBACK_CLIENT, **kwargs)
+
+
 @pytest.fixture
 def client(app: FastAPI) -> Iterator[TestClient]:
-    """A client whose `with` block runs the app's startup and shutdown."""
-    with TestClient(app) as c:
+    """A loopback client whose `with` block runs the app's startup and shutdown."""
+    with local_client(app) as c:
         yield c
