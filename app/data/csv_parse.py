@@ -20,6 +20,7 @@ Line numbers in messages count the header as line 1, as a text editor does.
 import csv
 import io
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import cast
@@ -45,7 +46,8 @@ MAX_ABS = 1e100
 MAX_DISTINCT_CLASSES_AUTO = 20
 MIN_ROWS, MIN_ROWS_PER_CLASS = 4, 2
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
-_ALL_NUMBERS = re.compile(r"(?:[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\n)*")
+_ALL_NUMBERS = re.compile(r"(?:[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\n)*"
+                          r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 _DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f]")
 
@@ -223,10 +225,28 @@ class Column:
         return f"text (values like '{cell}')"
 
 
-def _column(name: str, cells: list[str], lines: list[int], decimal_comma: bool) -> Column:
-    if _ALL_NUMBERS.fullmatch("\n".join(cells) + "\n"):  # fast path: one regex, one cast
+def _all_numbers(cells: Sequence[str]) -> NDArray[np.float64] | None:
+    """The cells as floats when every one is a plain number (`_NUMBER`), else None.
+
+    The fast path of `_column`: one regex over the cells joined by newlines, one cast. A cell
+    may itself hold a newline (a quoted field spanning lines, `"1\n2"`), which would read as two
+    numbers; so the join must hold exactly one newline between cells, else this is no answer
+    and the cell-by-cell path decides, as it does for anything the cast refuses.
+    """
+    joined = "\n".join(cells)
+    if joined.count("\n") != len(cells) - 1 or not _ALL_NUMBERS.fullmatch(joined):
+        return None
+    try:
         values = np.array(cells, dtype=np.float64)
-        values[np.abs(values) > MAX_ABS] = np.inf
+    except ValueError:
+        return None
+    values[np.abs(values) > MAX_ABS] = np.inf
+    return values
+
+
+def _column(name: str, cells: list[str], lines: list[int], decimal_comma: bool) -> Column:
+    values = _all_numbers(cells)
+    if values is not None:
         return Column(name, cells, values, None)
     values = np.empty(len(cells))
     first_text = None
