@@ -12,6 +12,7 @@ from app.config import Settings
 from app.data.csv_parse import parse_csv
 from app.data.store import DatasetError
 from app.main import create_app
+from tests.conftest import local_client
 from tests.data_helpers import csv_bytes, two_class_rows, upload
 
 VALID = csv_bytes(two_class_rows())
@@ -22,7 +23,7 @@ def small_client(settings: Settings) -> Iterator[TestClient]:
     """A client whose limits are tiny: 2000 bytes, 10 rows, 5 columns, 3 classes."""
     small = settings.model_copy(update={"max_upload_bytes": 2000, "max_rows": 10,
                                         "max_columns": 5, "max_classes": 3})
-    with TestClient(create_app(small)) as c:
+    with local_client(create_app(small)) as c:
         yield c
 
 
@@ -64,8 +65,9 @@ BAD_FILES: dict[str, tuple[bytes, dict[str, str], int, list[str]]] = {
                             ["no numeric feature columns", "'name' is text"]),
     "empty target column": (b"a,b,y\n1,2,\n3,4,\n5,6,\n7,8,\n", {"target": "y"}, 422,
                             ["'y' has no values"]),
-    "field over the csv limit": (b"a,y\n1,0\n\"" + b"x" * ((1 << 20) + 1) + b"\",1\n", {}, 422,
-                                 ["cannot read line 3 as CSV", "field larger"]),
+    "field over the field limit": (b"a,y\n1,0\n\"" + b"x" * ((1 << 20) + 1) + b"\",1\n", {}, 413,
+                                   ["line 3, column 1 ('a')", "1048577 characters",
+                                    "limit of 1048576 characters per field"]),
     "bad utf-16": (b"\xff\xfea\x00,\x00b\x00\n\x00\x00\xd8", {}, 400, ["UTF-16"]),
     "numeric target over the class limit": (
         csv_bytes([["a", "y"]] + [[i, i] for i in range(60)]), {"task": "classification"}, 422,

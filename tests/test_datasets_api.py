@@ -5,6 +5,7 @@ from fastapi.testclient import TestClient
 
 from app.config import Settings
 from app.main import create_app
+from tests.conftest import local_client
 from tests.data_helpers import upload
 
 IRIS = (b"sepal length;petal width;note;species\r\n5.1;0.2;a;setosa\r\n4.9;0,2;b;setosa\r\n"
@@ -68,17 +69,17 @@ def test_unknown_ids_are_404(client: TestClient, method: str, path: str) -> None
 
 
 def test_datasets_survive_a_restart(settings: Settings) -> None:
-    with TestClient(create_app(settings)) as c:
+    with local_client(create_app(settings)) as c:
         up = upload(c, b"a,b,y\n0.1,2,p\n1e-3,4,q\n3,6.25,p\n4,8,q\n", filename="f.csv").json()
         gen = c.post("/api/datasets/generate", json={"kind": "moons", "n": 40}).json()
         before = {i: c.get(f"/api/datasets/{i}/points").json() for i in (up["id"], gen["id"])}
-    with TestClient(create_app(settings)) as c:
+    with local_client(create_app(settings)) as c:
         assert [d["id"] for d in c.get("/api/datasets").json()] == [up["id"], gen["id"]]
         assert c.get(f"/api/datasets/{up['id']}").json() == up
         for i, pts in before.items():
             assert c.get(f"/api/datasets/{i}/points").json() == pts
         assert c.delete(f"/api/datasets/{up['id']}").status_code == 204
-    with TestClient(create_app(settings)) as c:
+    with local_client(create_app(settings)) as c:
         assert [d["id"] for d in c.get("/api/datasets").json()] == [gen["id"]]
 
 

@@ -18,11 +18,11 @@ Line numbers in messages count the header as line 1, as a text editor does.
 """
 
 import csv
-import io
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import islice
 from typing import cast
 
 import numpy as np
@@ -51,7 +51,13 @@ _ALL_NUMBERS = re.compile(r"(?:[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\n)*"
 _DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f]")
 
-csv.field_size_limit(1 << 20)
+FIELD_LIMIT = 1 << 20  # characters per field (a cell or a column name)
+SNIFF_RECORDS = 21
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+
+# The csv module's own limit would end a record mid-way with "field larger than field limit",
+# which says neither where nor which column; _read checks FIELD_LIMIT itself and names both.
+csv.field_size_limit(2**31 - 1)
 
 
 def _name_of(delimiter: str) -> str:
@@ -89,41 +95,77 @@ def decode(data: bytes) -> str:
     return text
 
 
-def _read(text: str, delimiter: str, limit: int | None,
-          strict: bool = True) -> list[tuple[int, list[str]]]:
-    """(starting line, stripped cells) per non-blank record; at most `limit` + 1 records.
+def _show(text: str, n: int = 40) -> str:
+    """A cell or name as a message quotes it: at most `n` characters (never a huge input)."""
+    return text if len(text) <= n else text[:n] + "…"
 
-    A CSV error raises DatasetError, or (strict=False) ends the records read so far.
+
+class FieldTooLong(DatasetError):
+    """A field over FIELD_LIMIT characters (413), naming its line, column and kind."""
+
+    def __init__(self, line: int, column: int, cell: str, header: list[str] | None):
+        if header is None:
+            where, what = f"line {line}, column {column}", "column name"
+        else:
+            name = f" ('{_show(header[column - 1])}')" if column <= len(header) else ""
+            where, what = f"line {line}, column {column}{name}", "cell"
+        super().__init__(f"{where}: the {what} is {len(cell)} characters long (it starts "
+                         f"'{_show(cell, 20)}'), over the limit of {FIELD_LIMIT} characters "
+                         "per field; shorten it, or check its quotes", 413)
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The text's lines with their ends, split as `io.StringIO(text, newline="")` splits them
+    (\n, \r\n or \r), one at a time instead of a 4-bytes-per-character copy of the text."""
+    return (m.group() for m in _LINE.finditer(text))
+
+
+def _read(text: str, delimiter: str, strict: bool = True) -> Iterator[tuple[int, list[str]]]:
+    """(starting line, stripped cells) per non-blank record, read lazily.
+
+    A CSV error raises DatasetError, or (strict=False) ends the records. A field longer than
+    FIELD_LIMIT raises FieldTooLong (413) naming its line and column (and the column's name
+    once the header has been read), whatever `strict` says.
     """
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, skipinitialspace=True)
-    out: list[tuple[int, list[str]]] = []
+    reader = csv.reader(_lines(text), delimiter=delimiter, skipinitialspace=True)
+    check = len(text) > FIELD_LIMIT  # else no field can be over it
+    header: list[str] | None = None
     previous = 0
     try:
         for row in reader:
             start, previous = previous + 1, reader.line_num
             if not row or (len(row) == 1 and not row[0].strip()):
                 continue
-            out.append((start, [c.strip() for c in row]))
-            if limit is not None and len(out) > limit:
-                break
+            cells = list(map(str.strip, row))
+            if check and max(map(len, cells)) > FIELD_LIMIT:
+                j = next(j for j, c in enumerate(cells) if len(c) > FIELD_LIMIT)
+                raise FieldTooLong(start, j + 1, cells[j], header)
+            if header is None:
+                header = cells
+            yield start, cells
     except csv.Error as e:
-        if not strict:
-            return out
-        raise DatasetError(f"cannot read line {reader.line_num} as CSV: {e}") from None
-    return out
+        if strict:
+            raise DatasetError(f"cannot read line {reader.line_num} as CSV: {e}") from None
 
 
 def sniff(text: str) -> str:
     """The delimiter that splits the first records into the most consistent, widest table."""
     scores = []
+    too_long: FieldTooLong | None = None
     for d in DELIMITERS:
-        sample = _read(text, d, 20, strict=False)
+        sample: list[tuple[int, list[str]]] = []
+        try:
+            sample.extend(islice(_read(text, d, strict=False), SNIFF_RECORDS))
+        except FieldTooLong as e:  # this delimiter may be the wrong one: try the others
+            too_long = too_long or e
         widths = [len(cells) for _, cells in sample]
         if widths and widths[0] >= 2:
             consistent = sum(w == widths[0] for w in widths) / len(widths)
             scores.append((consistent, widths[0], -DELIMITERS.index(d), d))
     if not scores:
-        first = text.lstrip().splitlines()[0][:60]
+        if too_long is not None:
+            raise too_long
+        first = next(line for line in _lines(text) if line.strip()).strip()[:60]
         raise DatasetError(f"found only one column (line 1: '{first}'); a CSV file needs a "
                            "header and at least two columns (a feature and a target), "
                            "separated by commas, semicolons or tabs")
@@ -143,7 +185,7 @@ class Table:
 def read_table(text: str, max_rows: int, max_columns: int) -> Table:
     """Split the text into a rectangular table of stripped strings, checking its shape."""
     delimiter = sniff(text)
-    records = _read(text, delimiter, max_rows + 1)
+    records = list(islice(_read(text, delimiter), max_rows + 2))
     (header_line, header), body = records[0], records[1:]
     if len(body) > max_rows:
         raise DatasetError(f"the file has more than {max_rows} data rows, the limit; "
