@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     max_seconds_per_request: float = 10.0
     max_live_sessions: int = 200
     max_control_message_bytes: int = 4096
+    max_body_bytes: int = 8 * 1024 * 1024  # a JSON request body (uploads: max_upload_bytes)
     max_error_echo_chars: int = 200
     rest_training_threads: int = 2
     durable_seconds: float = 0.5

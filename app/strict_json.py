@@ -1,5 +1,6 @@
 """JSON request bodies as RFC 8259 defines them: `NaN`, `Infinity` and numbers that overflow
-to infinity (`1e400`) are refused with a 422 that names the field, before any validation.
+to infinity (`1e400`) are refused with a 422 that names the field, before any validation;
+a body over LL_MAX_BODY_BYTES is refused with a 413 before it is all read.
 
 Python's `json.loads` accepts all three, and a non-finite number that reaches a model or an
 answer ends as a 500 (JSON responses cannot carry it). Routers opt in with
@@ -63,6 +64,19 @@ def loads(body: bytes | str) -> Any:
 
 
 class StrictJSONRequest(Request):
+    async def body(self) -> bytes:
+        if not hasattr(self, "_body"):
+            limit: int = self.app.state.settings.max_body_bytes
+            chunks, size = [], 0
+            async for chunk in self.stream():
+                size += len(chunk)
+                if size > limit:
+                    raise HTTPException(413, f"the request body is over the limit of {limit} "
+                                             "bytes (LL_MAX_BODY_BYTES); send less per request")
+                chunks.append(chunk)
+            self._body = b"".join(chunks)
+        return self._body
+
     async def json(self) -> Any:
         if not hasattr(self, "_json"):
             self._json = loads(await self.body())

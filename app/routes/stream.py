@@ -52,7 +52,9 @@ async def stream(ws: WebSocket, session_id: str) -> None:
     arrived = asyncio.Event()
 
     async def carry_out() -> None:
-        """Apply what has arrived since the last turn, as one burst."""
+        """Apply what has arrived since the last turn, as one burst; at most one turn per
+        frame period, so a burst of any length costs about a frame per period."""
+        period = 1.0 / ws.app.state.settings.frame_rate
         while True:
             await arrived.wait()
             arrived.clear()
@@ -63,6 +65,7 @@ async def stream(ws: WebSocket, session_id: str) -> None:
             except Exception as err:  # never a silent stop: the client is told
                 log.exception("session %s: a control failed", session_id)
                 watcher.reply({"type": "error", "detail": f"the control failed: {err}"})
+            await asyncio.sleep(period)
 
     tasks = [asyncio.create_task(watcher.pump()), asyncio.create_task(carry_out())]
     try:
