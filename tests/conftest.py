@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.config import Settings
 from app.main import create_app
@@ -30,6 +31,15 @@ LOOPBACK_CLIENT = ("127.0.0.1", 50000)  # TestClient's default ("testclient") is
 def local_client(app: FastAPI, **kwargs: Any) -> TestClient:
     """A TestClient connecting from 127.0.0.1, so the app asks it for no token."""
     return TestClient(app, client=LOOPBACK_CLIENT, **kwargs)
+
+
+def from_loopback(app: ASGIApp) -> ASGIApp:
+    """`app` as reached from 127.0.0.1, for clients built elsewhere (schemathesis.from_asgi)."""
+    async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "lifespan":
+            scope = {**scope, "client": LOOPBACK_CLIENT}
+        await app(scope, receive, send)
+    return wrapped
 
 
 @pytest.fixture
