@@ -130,15 +130,16 @@ class AccessGuard:
             await self._refuse(scope, receive, send, 403, refusal)
             return
         given, from_query = self._given(scope, headers)
-        trusted = local or (given is not None and hmac.compare_digest(
-            given.encode("utf-8", "surrogatepass"), self.token))
+        valid = given is not None and hmac.compare_digest(
+            given.encode("utf-8", "surrogatepass"), self.token)
+        trusted = local or valid
         if not trusted and not (scope["type"] == "http" and scope["path"] == "/api/health"):
             await self._refuse(scope, receive, send, 401,
                                "an access token is required: open the address printed when the "
                                "server started (it ends in ?token=…)")
             return
         scope[TRUSTED] = trusted
-        if trusted and from_query and scope["type"] == "http":
+        if valid and from_query and scope["type"] == "http":
             send = self._setting_cookie(send)
         await self.app(scope, receive, send)
 

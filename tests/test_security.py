@@ -68,6 +68,14 @@ def test_a_malformed_host_header_is_refused(tmp_path: Path, host: str) -> None:
         assert r.status_code == 403, (host, r.text)
 
 
+def test_two_host_headers_are_refused(tmp_path: Path) -> None:
+    """GET /api/datasets with `Host: localhost` and `Host: evil.example` was 200 (only the
+    first was looked at). Now 403."""
+    with local(app_for(tmp_path)) as client:
+        r = client.get("/api/datasets", headers=[("host", "localhost"), ("host", "evil.example")])
+        assert r.status_code == 403
+
+
 def test_off_loopback_any_well_formed_host_is_answered(tmp_path: Path) -> None:
     with remote(app_for(tmp_path, host="0.0.0.0", token="s3cret")) as client:
         for host in ("lab-server:8000", "10.0.0.5", "[2001:db8::1]:8000", "LAB.example.org"):
@@ -218,6 +226,15 @@ def test_the_token_can_come_as_header_query_or_cookie(tmp_path: Path) -> None:
         r = client.get("/?token=s3cret")  # the printed link: sets a cookie for the page
         assert r.status_code == 200 and "ll_token=s3cret" in r.headers["set-cookie"]
         assert client.get("/api/datasets").status_code == 200  # the cookie now rides along
+        assert "set-cookie" not in client.get("/?token=nope").headers
+
+
+def test_a_loopback_client_gets_no_cookie_for_a_wrong_token(tmp_path: Path) -> None:
+    """A loopback server had no token at all, so `GET /?token=s3cret` set no cookie; now it
+    has one, and `GET /?token=nope` from 127.0.0.1 (let in anyway) is not sent it."""
+    with local(app_for(tmp_path, token="s3cret")) as client:
+        assert "set-cookie" not in client.get("/?token=nope").headers
+        assert "ll_token=s3cret" in client.get("/?token=s3cret").headers["set-cookie"]
 
 
 @pytest.mark.parametrize("given", [{"headers": {"authorization": "Bearer é".encode()}},
