@@ -25,7 +25,7 @@ from app.training import payloads
 from app.training.session import SessionError, TrainingSession
 
 router = APIRouter(prefix="/api/sessions", tags=["sessions"], route_class=StrictJSONRoute,
-                   responses=errors(400, 404, 409, 422, 429, 503))
+                   responses=errors(400, 404, 409, 413, 422, 429, 503))
 
 
 def get_session(session_id: str, registry: RegistryDep) -> TrainingSession:
