@@ -2,6 +2,10 @@
 
 Without Chromium the tests skip with a loud message, except under CI (CI=true), where a
 missing browser is a failure: CI installs it (.ci/run).
+
+The tests never sleep: they wait for a condition (`wait_frame`, `wait_drawn`, `play_until`,
+`scroll_into_sight` below, or Playwright's own waits). How fast the page draws is measured
+by `make bench` (tests/bench/bench_page.py), not asserted here.
 """
 
 import os
@@ -11,6 +15,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 import pytest
@@ -118,3 +123,40 @@ def shot(page: object, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path))  # type: ignore[attr-defined]
     return path
+
+
+# ---- waiting on the page ------------------------------------------------------------------------
+Page = Any
+
+LIVE = ("window.__ll && window.__ll.latest && "
+        "document.getElementById('conn-status').dataset.state === 'open'")
+
+
+def wait_frame(page: Page, condition: str = "true", timeout: float = 20_000) -> None:
+    """Wait for the stream to be live with a frame for which `condition` (JS, on f) holds."""
+    page.wait_for_function(f"{LIVE} && (f => {condition})(window.__ll.latest)", timeout=timeout)
+
+
+def wait_drawn(page: Page, condition: str = "true", timeout: float = 20_000) -> None:
+    """Wait until the frame on show satisfies `condition` (JS, on f) and has been drawn: its
+    canvases, counters, card and views show it (they are all updated in the same draw)."""
+    wait_frame(page, f"({condition}) && window.__ll.drawn === f", timeout)
+
+
+def play_until(page: Page, condition: str, timeout: float = 20_000) -> None:
+    """Play until the latest frame satisfies `condition` (JS, on f), pause, and wait until the
+    paused frame is drawn."""
+    page.click("#btn-play")
+    page.wait_for_function(f"(f => f && ({condition}))(window.__ll.latest)", timeout=timeout)
+    page.click("#btn-play")
+    wait_drawn(page, "f.status !== 'running'", timeout)
+
+
+def scroll_into_sight(page: Page, selector: str) -> None:
+    """Scroll `selector` into the viewport and wait until it is there (views below the fold
+    are not drawn; they catch up once they are in sight)."""
+    from playwright.sync_api import expect
+
+    target = page.locator(selector)
+    target.scroll_into_view_if_needed()
+    expect(target).to_be_in_viewport(timeout=20_000)

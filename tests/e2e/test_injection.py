@@ -6,8 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import PageLog, shot
-from tests.e2e.test_playground import wait_frame
+from tests.e2e.conftest import PageLog, shot, wait_frame
 
 pytestmark = pytest.mark.e2e
 

@@ -7,9 +7,9 @@ import urllib.request
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
-from tests.e2e.conftest import PageLog, shot
-from tests.e2e.test_playground import wait_frame
+from tests.e2e.conftest import PageLog, play_until, shot, wait_drawn, wait_frame
 
 pytestmark = pytest.mark.e2e
 
@@ -47,24 +47,10 @@ def map_pixels(page: Page, selector: str = "#output-map") -> list[int]:
         selector)
 
 
-def wait_drawn(page: Page, condition: str) -> None:
-    """Wait until the frame on show satisfies `condition` (JS, on f) and has been drawn."""
-    wait_frame(page, f"{condition} && window.__ll.drawn === f")
-    page.wait_for_timeout(50)
-
-
-def train_a_little(page: Page, condition: str) -> None:
-    page.click("#btn-play")
-    page.wait_for_function(f"(f => f && {condition})(window.__ll.latest)", timeout=20_000)
-    page.click("#btn-play")
-    wait_frame(page, "f.status !== 'running'")
-    page.wait_for_timeout(300)
-
-
 def test_the_card_shows_the_snapshot_numbers(page: Page, live_server: str, log: PageLog) -> None:
     page.goto(live_server + "/#data=xor&layers=4,2&speed=7")
     wait_frame(page)
-    train_a_little(page, "f.step > 150")
+    play_until(page, "f.step > 150")
     snap = get(live_server, f"/api/sessions/{session_id(page)}/snapshot?grid=10")
     # a first-layer neuron: σ(w1·x1 + w2·x2 + b) with the snapshot's numbers, and its line
     page.click("#network .node.neuron[data-layer='1'][data-index='1'] canvas")
@@ -133,7 +119,7 @@ def test_editing_the_card_changes_the_model(page: Page, live_server: str, log: P
 def test_the_timeline_scrubs_and_continues(page: Page, live_server: str, log: PageLog) -> None:
     page.goto(live_server + "/#data=circle&layers=4,2&speed=7")
     wait_frame(page)
-    train_a_little(page, "f.step > 400")
+    play_until(page, "f.step > 400")
     end = page.evaluate("window.__ll.latest.step")
     page.focus("#tl-slider")
     page.keyboard.press("Home")  # the first checkpoint: step 0
@@ -179,10 +165,18 @@ def test_live_frames_do_not_overwrite_the_past(page: Page, live_server: str) -> 
     page.wait_for_function("(window.__ll.latest || {}).step > 100")
     page.focus("#tl-slider")
     page.keyboard.press("Home")  # grabbing the scrubber pauses training
-    wait_frame(page, "f.peek && f.step === 0")
+    wait_drawn(page, "f.peek && f.step === 0")
     assert page.get_attribute("#btn-play", "aria-pressed") == "false"
-    page.wait_for_timeout(600)
+    # a live frame arrives while the past is on show (5 more steps over REST): it is kept
+    # as the live one, and the page goes on showing step 0
+    page.wait_for_function("(window.__ll.live || {}).status === 'paused'")
+    step = page.evaluate("window.__ll.live.step")
+    r = page.request.post(f"{live_server}/api/sessions/{session_id(page)}/step",
+                          data={"steps": 5})
+    assert r.ok and r.json()["step"] == step + 5, r.text()
+    page.wait_for_function(f"window.__ll.live.step === {step + 5}")
     assert page.evaluate("window.__ll.latest.peek && window.__ll.latest.step === 0")
+    assert page.inner_text("#out-step") == "0"
     page.click("#tl-live")
     wait_frame(page, "!f.peek && f.step > 100")
 
@@ -193,7 +187,7 @@ def test_constant_init_shows_the_symmetry_and_breaks_it(page: Page, live_server:
     wait_frame(page)
     page.wait_for_selector("#symmetry:not([hidden])")
     assert "identical" in page.inner_text("#symmetry-text")
-    train_a_little(page, "f.step > 100")
+    play_until(page, "f.step > 100")
     assert page.is_visible("#symmetry")  # still true after training: the same gradient
     sid = session_id(page)
     cols = get(live_server, f"/api/sessions/{sid}/model")["layers"][0]["weights"]
@@ -201,10 +195,7 @@ def test_constant_init_shows_the_symmetry_and_breaks_it(page: Page, live_server:
     shot(page, "25-symmetry")
     page.click("#btn-break-symmetry")
     page.wait_for_selector("#symmetry", state="hidden")
-    page.click("#btn-play")
-    page.wait_for_function("(window.__ll.latest || {}).step > 300")
-    page.click("#btn-play")
-    page.wait_for_timeout(300)
+    play_until(page, "f.step > 300")
     W = get(live_server, f"/api/sessions/{sid}/model")["layers"][0]["weights"]
     spread = max(abs(row[j] - row[0]) for row in W for j in range(4))
     assert spread > 0.05, W
@@ -217,7 +208,7 @@ def test_logistic_regression_beside_the_network_on_xor(page: Page, live_server: 
                                                        log: PageLog) -> None:
     page.goto(live_server + "/#data=xor&layers=4&speed=8")
     wait_frame(page)
-    train_a_little(page, "f.metrics.test_accuracy > 0.9")
+    play_until(page, "f.metrics.test_accuracy > 0.9")
     page.click("#cmp-run")
     page.wait_for_selector("#cmp-body:not([hidden])", timeout=30_000)
     page.wait_for_function("document.getElementById('cmp-net-acc').textContent.includes('%')")
@@ -247,10 +238,9 @@ def test_cards_of_other_networks(page: Page, live_server: str, log: PageLog, url
                                  layer: int, says: str) -> None:
     page.goto(f"{live_server}/#{url}&speed=7")
     wait_frame(page)
-    train_a_little(page, "f.step > 50")
+    play_until(page, "f.step > 50")
     page.click(f"#network .node.neuron[data-layer='{layer}'][data-index='0'] canvas")
     page.wait_for_selector("#card:not([hidden])")
-    page.wait_for_timeout(200)
-    assert says in page.inner_text("#card-map-caption")
+    expect(page.locator("#card-map-caption")).to_contain_text(says)
     shot(page, f"28-card-{url.split('&')[0].split('=')[1]}")
     assert log.errors == [] and log.foreign == []

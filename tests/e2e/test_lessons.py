@@ -6,8 +6,7 @@ from typing import Any
 import pytest
 
 from app.lessons import LESSONS, ONE_D, Lesson
-from tests.e2e.conftest import PageLog, shot
-from tests.e2e.test_playground import wait_frame
+from tests.e2e.conftest import PageLog, shot, wait_drawn, wait_frame
 
 pytestmark = pytest.mark.e2e
 
@@ -57,8 +56,7 @@ def test_lesson_preset_opens_and_trains(page: Page, live_server: str, log: PageL
 
     page.click("h2#h-output")  # focus off the controls, then play with the keyboard
     page.keyboard.press("Space")
-    page.wait_for_function("(window.__ll.latest || {}).step > 20", timeout=20_000)
-    page.wait_for_timeout(200)
+    wait_drawn(page, "f.step > 20")  # the counters show the frame drawn
     assert int(page.inner_text("#out-step").replace(",", "")) > 0
     shot(page, f"lesson-{lesson.number}-playground")
     page.keyboard.press("Space")

@@ -6,8 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import PageLog, shot
-from tests.e2e.test_playground import wait_frame
+from tests.e2e.conftest import PageLog, scroll_into_sight, shot, wait_frame
 
 pytestmark = pytest.mark.e2e
 
@@ -34,8 +33,7 @@ def drawn(page: Page) -> dict[str, Any]:
 
 
 def show_views(page: Page) -> None:
-    page.locator("#view-sums").scroll_into_view_if_needed()
-    page.wait_for_timeout(200)
+    scroll_into_sight(page, "#view-sums")
 
 
 def test_regression_components_add_up_to_the_output(page: Page, live_server: str,
@@ -149,7 +147,7 @@ def test_build_by_hand_then_refine(page: Page, live_server: str, log: PageLog) -
     page.mouse.down()
     page.mouse.move(box["x"] + handle["hx"] - 40, box["y"] + handle["hy"] - 20, steps=5)
     page.mouse.up()
-    page.wait_for_function("!window.__llSums.editing", timeout=5000)
+    page.wait_for_function("!window.__llSums.editing", timeout=20_000)
     moved = page.evaluate("window.__llSums.handles.find(h => h.j === 2)")
     assert moved["hx"] == pytest.approx(handle["hx"] - 40, abs=2)
     assert moved["hy"] == pytest.approx(handle["hy"] - 20, abs=2)
@@ -157,8 +155,8 @@ def test_build_by_hand_then_refine(page: Page, live_server: str, log: PageLog) -
     # Nielsen's construction from the data: already a rough fit, far better than random weights
     before = page.request.get(f"{live_server}/api/sessions/{sid}").json()["metrics"]["train_loss"]
     page.click("#view-sums .sums-place")
-    page.wait_for_function("!window.__llSums.editing", timeout=5000)
-    page.wait_for_timeout(300)
+    # not editing any more: the server answered the new weights and sent a frame of them
+    page.wait_for_function("!window.__llSums.editing", timeout=20_000)
     placed = page.request.get(f"{live_server}/api/sessions/{sid}").json()
     assert placed["metrics"]["train_loss"] < before
     shot(page, "views-07-sums-by-hand")

@@ -1,14 +1,11 @@
 """The hidden-space view in a real browser: the output's boundary is drawn where its weights
 put it, XOR's classes end up on either side of it, and the view says when it does not apply."""
 
-import statistics
-import time
 from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import PageLog, shot
-from tests.e2e.test_playground import wait_frame
+from tests.e2e.conftest import PageLog, scroll_into_sight, shot, wait_frame
 
 pytestmark = pytest.mark.e2e
 
@@ -28,8 +25,7 @@ def train(page: Page, live_server: str, steps: int) -> str:
 
 
 def show_views(page: Page) -> None:
-    page.locator("#views").scroll_into_view_if_needed()
-    page.wait_for_timeout(200)
+    scroll_into_sight(page, "#view-hidden")
 
 
 def test_the_line_is_where_the_output_weights_put_it(page: Page, live_server: str,
@@ -148,7 +144,9 @@ def test_one_hidden_neuron_is_a_strip(page: Page, live_server: str) -> None:
     assert x0 == pytest.approx(-c / v) and x1 == pytest.approx(-c / v)
 
 
-def test_hidden_space_draws_in_under_two_milliseconds(page: Page, live_server: str) -> None:
+def test_hidden_space_is_drawn_while_playing(page: Page, live_server: str) -> None:
+    """Once in sight, the view follows the training frame after frame. (How long one of its
+    draws takes: `make bench`, tests/bench/bench_page.py.)"""
     # 375 points → 300 training points; a 64×64 grid's lines carried into hidden space
     page.goto(live_server + "/#data=circle&n=375&layers=4,2&speed=9")
     wait_frame(page, "f.layers.length === 3")
@@ -156,18 +154,17 @@ def test_hidden_space_draws_in_under_two_milliseconds(page: Page, live_server: s
     page.wait_for_function("(window.__ll.latest || {}).step > 20")
     show_views(page)
     page.evaluate("""() => {
-      window.__llViewSamples = [];
-      let last = null;
+      window.__llViewSteps = [];
       const tick = () => {
         const h = window.__llHidden;
-        if (h && h.step !== last) { last = h.step; window.__llViewSamples.push(h.ms); }
-        if (window.__llViewSamples.length < 200) requestAnimationFrame(tick);
+        const seen = window.__llViewSteps;
+        if (h && h.step !== seen[seen.length - 1]) seen.push(h.step);
+        if (seen.length < 20) requestAnimationFrame(tick);
       };
       requestAnimationFrame(tick);
     }""")
-    time.sleep(3)
-    samples = sorted(page.evaluate("window.__llViewSamples"))
+    page.wait_for_function("window.__llViewSteps.length >= 20", timeout=30_000)
     page.click("#btn-play")
-    assert len(samples) > 20
+    steps = page.evaluate("window.__llViewSteps")
+    assert steps == sorted(steps) and len(set(steps)) == len(steps), steps
     assert page.evaluate("window.__llHidden.points.length") == 300
-    assert statistics.median(samples) < 2, samples
