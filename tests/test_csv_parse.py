@@ -139,7 +139,7 @@ def _parse(data: bytes, **kw: str) -> dict[str, object]:
     ds = parse_csv(data, name="t", **kw)  # type: ignore[arg-type]
     return {"features": ds.features, "classes": ds.classes, "task": ds.task,
             "numeric": {k: v.tolist() for k, v in ds.numeric.items()},
-            "labels": ds.labels.tolist(), "dropped": ds.dropped_rows,
+            "labels": ds.target_values(), "dropped": ds.dropped_rows,
             "non_features": [(n.name, n.reason) for n in ds.non_features]}
 
 
@@ -273,7 +273,8 @@ def test_random_csv_text_raises_only_dataset_error(
     for v in ds.numeric.values():
         assert v.shape == (ds.n_rows,) and np.isfinite(v).all()
     if ds.classes is not None:
-        assert len(ds.classes) >= 2 and set(ds.labels.tolist()) == set(ds.classes)
+        assert len(ds.classes) >= 2 and set(ds.target_values()) == set(ds.classes)
+        assert ds.labels.dtype == np.int32 and ds.labels.shape == (ds.n_rows,)
 
 
 NUMBER_CELLS = st.one_of(

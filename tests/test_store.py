@@ -1,7 +1,10 @@
 """The SQLite store: round trips, persistence, atomic writes, sessions, threads, failures."""
 
+import io
+import json
 import sqlite3
 import threading
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -159,3 +162,47 @@ def test_sort_labels() -> None:
     assert sort_labels(["10", "2", "1", "2"]) == ["1", "2", "10"]
     assert sort_labels(["b", "a", "10", "2"]) == ["10", "2", "a", "b"]
     assert sort_labels(["-1", "1", "0"]) == ["-1", "0", "1"]
+
+
+def test_a_store_written_before_label_codes_still_opens(tmp_path: Path) -> None:
+    """Stores written before labels became codes hold them as a fixed-width numpy string blob
+    (and escaped non-ASCII metadata, and no auto-vacuum): they open, and the labels come back
+    as codes into the classes."""
+    ds = parse_csv("a,b,y\n1,2,chat\n3,4,été\n5,6,chat\n7,8,été\n".encode(), name="old")
+    path = tmp_path / "db.sqlite3"
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.executescript(_OLD_SCHEMA)
+    meta = json.dumps(asdict(ds.info()))  # ensure_ascii: "\u00e9t\u00e9"
+    db.execute("INSERT INTO datasets VALUES (?, ?, ?)", (ds.id, meta, ds.created_at))
+    old_labels = np.array(ds.target_values(), dtype=np.str_)  # what the old store saved
+    blobs = [("numeric:a", ds.numeric["a"]), ("numeric:b", ds.numeric["b"]),
+             ("labels", old_labels)]
+    for i, (key, array) in enumerate(blobs):
+        buf = io.BytesIO()
+        np.save(buf, array, allow_pickle=False)
+        db.execute("INSERT INTO dataset_arrays VALUES (?, ?, ?, ?)",
+                   (ds.id, i, key, buf.getvalue()))
+    db.close()
+
+    s = Store(path)
+    got = s.get_dataset(ds.id)
+    assert got is not None
+    assert got.classes == ["chat", "été"] and got.labels.dtype == np.int32
+    assert got.labels.tolist() == [0, 1, 0, 1]
+    assert got.target_values() == ["chat", "été", "chat", "été"]
+    _same(ds, got)
+    assert s.delete_dataset(ds.id) and s.get_dataset(ds.id) is None
+    s.close()
+
+
+_OLD_SCHEMA = """
+CREATE TABLE datasets (id TEXT PRIMARY KEY, meta TEXT NOT NULL, created_at TEXT NOT NULL);
+CREATE TABLE dataset_arrays (
+    dataset_id TEXT NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL, key TEXT NOT NULL, data BLOB NOT NULL,
+    PRIMARY KEY (dataset_id, position));
+CREATE TABLE sessions (id TEXT PRIMARY KEY, dataset_id TEXT NOT NULL, config TEXT NOT NULL,
+    state BLOB NOT NULL, updated_at TEXT NOT NULL);
+CREATE INDEX sessions_by_dataset ON sessions(dataset_id);
+"""

@@ -17,13 +17,15 @@ classification. Class labels are strings ("1.0" and "1" are the same class "1").
 Line numbers in messages count the header as line 1, as a text editor does.
 """
 
+from __future__ import annotations
+
 import csv
 import re
+from array import array
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from itertools import islice
-from typing import cast
+from typing import Any, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -46,8 +48,7 @@ MAX_ABS = 1e100
 MAX_DISTINCT_CLASSES_AUTO = 20
 MIN_ROWS, MIN_ROWS_PER_CLASS = 4, 2
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
-_ALL_NUMBERS = re.compile(r"(?:[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\n)*"
-                          r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+_NOT_NUMBER_CHAR = re.compile(r"[^0-9eE+\-.\n]")
 _DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f]")
 
@@ -66,7 +67,7 @@ def _name_of(delimiter: str) -> str:
 
 def decode(data: bytes) -> str:
     """The file's text: UTF-8 (BOM or not), UTF-16 with BOM, else cp1252 or latin-1."""
-    if not data.strip():
+    if not data or data.isspace():  # (not data.strip(): no copy of the file)
         raise DatasetError("the file is empty", 400)
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
@@ -90,7 +91,7 @@ def decode(data: bytes) -> str:
         line = text.count("\n", 0, bad.start()) + 1
         raise DatasetError(f"the file does not look like CSV text: line {line} contains the "
                            f"control character 0x{ord(bad.group()):02x}", 400)
-    if not text.strip():
+    if not text or text.isspace():
         raise DatasetError("the file is empty", 400)
     return text
 
@@ -174,34 +175,42 @@ def sniff(text: str) -> str:
 
 @dataclass
 class Table:
-    """The file as strings: header, rows (same width) and each row's line number."""
+    """The file as strings, column by column: header, cells (every column as long as the
+    others) and each row's line number."""
 
     header: list[str]
-    rows: list[list[str]]
-    lines: list[int]
+    columns: list[list[str]]
+    lines: array[int]
     delimiter: str
 
 
+def _names(names: list[str], n: int = 20) -> str:
+    """Column names for a message: each shortened, at most `n` of them."""
+    shown = ", ".join(_show(h) for h in names[:n])
+    return shown + (f", … ({len(names) - n} more)" if len(names) > n else "")
+
+
 def read_table(text: str, max_rows: int, max_columns: int) -> Table:
-    """Split the text into a rectangular table of stripped strings, checking its shape."""
+    """Split the text into a rectangular table of stripped strings, checking its shape.
+
+    Cells go straight into per-column lists (one pointer each; no list per row, no second,
+    transposed copy), so the table costs about the strings themselves.
+    """
     delimiter = sniff(text)
-    records = list(islice(_read(text, delimiter), max_rows + 2))
-    (header_line, header), body = records[0], records[1:]
-    if len(body) > max_rows:
-        raise DatasetError(f"the file has more than {max_rows} data rows, the limit; "
-                           "upload a sample of it", 413)
+    records = _read(text, delimiter)
+    header_line, header = next(records)  # sniff saw a header with at least two fields
     width = len(header)
     if width > max_columns:
         raise DatasetError(f"the file has {width} columns, more than the limit of "
                            f"{max_columns}", 413)
-    if not body:
-        raise DatasetError(f"the file has a header (line {header_line}) but no data rows")
-    if all(_NUMBER.fullmatch(c) for c in header if c) and any(header):
-        raise DatasetError(f"line {header_line} should be a header of column names, but it "
-                           f"holds only numbers ({', '.join(header[:3])}...); add a header line")
     named = width - next((i for i, h in enumerate(reversed(header)) if h), width)
-    rows, lines = [], []
-    for line, cells in body:
+    columns: list[list[str]] = [[] for _ in range(width)]
+    appends = [c.append for c in columns]
+    lines = array("i" if len(text) < 2**31 else "q")
+    for line, cells in records:
+        if len(lines) >= max_rows:
+            raise DatasetError(f"the file has more than {max_rows} data rows, the limit; "
+                               "upload a sample of it", 413)
         if len(cells) > width and not any(cells[width:]):
             cells = cells[:width]  # trailing delimiters
         elif named <= len(cells) < width:
@@ -210,12 +219,18 @@ def read_table(text: str, max_rows: int, max_columns: int) -> Table:
             raise DatasetError(f"line {line} has {len(cells)} fields but the header (line "
                                f"{header_line}) has {width}; check the {_name_of(delimiter)}s "
                                f"and quotes on line {line}")
-        rows.append(cells)
+        for append, cell in zip(appends, cells, strict=True):
+            append(cell)
         lines.append(line)
-    keep = [j for j in range(width) if header[j] or any(r[j] for r in rows)]
+    if not lines:
+        raise DatasetError(f"the file has a header (line {header_line}) but no data rows")
+    if all(_NUMBER.fullmatch(c) for c in header if c) and any(header):
+        raise DatasetError(f"line {header_line} should be a header of column names, but it "
+                           f"holds only numbers ({_names(header, 3)}...); add a header line")
+    keep = [j for j in range(width) if header[j] or any(columns[j])]
     if len(keep) < width:  # unnamed empty columns, e.g. from trailing delimiters
         header = [header[j] for j in keep]
-        rows = [[r[j] for j in keep] for r in rows]
+        columns = [columns[j] for j in keep]
     header = [h or f"column_{j + 1}" for j, h in enumerate(header)]
     if len(header) < 2:
         raise DatasetError("the file has only one column with data; it needs a feature column "
@@ -223,23 +238,25 @@ def read_table(text: str, max_rows: int, max_columns: int) -> Table:
     seen: dict[str, int] = {}
     for j, h in enumerate(header):
         if h in seen:
-            raise DatasetError(f"column name '{h}' appears twice in the header (columns "
+            raise DatasetError(f"column name '{_show(h)}' appears twice in the header (columns "
                                f"{seen[h] + 1} and {j + 1}); column names must be unique")
         seen[h] = j
-    return Table(header, rows, lines, delimiter)
+    return Table(header, columns, lines, delimiter)
 
 
-@lru_cache(maxsize=1 << 16)
 def _number(cell: str, decimal_comma: bool) -> float | None:
     """The cell as a float (NaN when missing, ±inf when non-finite), None when it is text."""
     low = cell.lower()
     if low in MISSING:
         return float("nan")
-    if _NUMBER.fullmatch(cell):
-        v = float(cell)
-        return v if abs(v) <= MAX_ABS else float("inf")
-    if decimal_comma and _DECIMAL_COMMA.fullmatch(cell):
-        return float(cell.replace(",", "."))
+    try:
+        if _NUMBER.fullmatch(cell):
+            v = float(cell)
+            return v if abs(v) <= MAX_ABS else float("inf")
+        if decimal_comma and _DECIMAL_COMMA.fullmatch(cell):
+            return float(cell.replace(",", "."))
+    except ValueError:  # what the pattern takes but float() does not: text, never a 500
+        return None
     if low in INFINITE:
         return float(low)
     return None
@@ -247,12 +264,14 @@ def _number(cell: str, decimal_comma: bool) -> float | None:
 
 @dataclass
 class Column:
-    """One column's cells as numbers (NaN = missing) and the first text cell, if any."""
+    """One column's cells, and either their numbers (NaN = missing) or, for a text column,
+    its first text cell and whether any cell was a number (no per-row numbers then)."""
 
     name: str
     cells: list[str]
-    values: NDArray[np.float64]
-    first_text: tuple[int, str] | None  # (line, cell)
+    values: NDArray[np.float64]  # (n,) for a column without text, else empty
+    first_text: tuple[int, str] | None = None  # (line, cell)
+    has_number: bool = False  # a text column with some numbers in it
 
     @property
     def numeric(self) -> bool:
@@ -262,44 +281,49 @@ class Column:
         if self.first_text is None:
             return "no values (every cell is missing or non-finite)"
         line, cell = self.first_text
-        if (~np.isnan(self.values)).any():
-            return f"not numeric: line {line} has '{cell}'"
-        return f"text (values like '{cell}')"
+        if self.has_number:
+            return f"not numeric: line {line} has '{_show(cell)}'"
+        return f"text (values like '{_show(cell)}')"
 
 
 def _all_numbers(cells: Sequence[str]) -> NDArray[np.float64] | None:
-    """The cells as floats when every one is a plain number (`_NUMBER`), else None.
+    """The cells as floats when every one is a plain ASCII number, else None (then the
+    cell-by-cell path decides).
 
-    The fast path of `_column`: one regex over the cells joined by newlines, one cast. A cell
-    may itself hold a newline (a quoted field spanning lines, `"1\n2"`), which would read as two
-    numbers; so the join must hold exactly one newline between cells, else this is no answer
-    and the cell-by-cell path decides, as it does for anything the cast refuses.
+    The fast path of `_column`, giving what `_number` gives or no answer: no cell may hold a
+    character outside `[0-9eE+-.]` (so no word like `nan` or `inf`, no `_`, no other digits,
+    and — one newline per join — no newline, as a quoted field spanning lines `"1\n2"` does),
+    and `float()` must take every cell; over that alphabet `float()` takes exactly `_NUMBER`.
+    The check is one search for a character outside the set: a pattern repeated per cell
+    would keep a backtracking stack of ~500 bytes per cell.
     """
     joined = "\n".join(cells)
-    if joined.count("\n") != len(cells) - 1 or not _ALL_NUMBERS.fullmatch(joined):
+    if _NOT_NUMBER_CHAR.search(joined) or joined.count("\n") != len(cells) - 1:
         return None
+    del joined
     try:
-        values = np.array(cells, dtype=np.float64)
+        values = np.fromiter(map(float, cells), dtype=np.float64, count=len(cells))
     except ValueError:
         return None
     values[np.abs(values) > MAX_ABS] = np.inf
     return values
 
 
-def _column(name: str, cells: list[str], lines: list[int], decimal_comma: bool) -> Column:
+def _column(name: str, cells: list[str], lines: array[int], decimal_comma: bool) -> Column:
     values = _all_numbers(cells)
     if values is not None:
-        return Column(name, cells, values, None)
-    values = np.empty(len(cells))
-    first_text = None
-    for i, cell in enumerate(cells):
-        v = _number(cell, decimal_comma)
-        if v is None:
-            if first_text is None:
-                first_text = (lines[i], cell)
-            v = float("nan")
-        values[i] = v
-    return Column(name, cells, values, first_text)
+        return Column(name, cells, values)
+    seen: dict[str, float | None] = {}  # each distinct cell once (no copies: the same str)
+    for cell in cells:
+        if cell not in seen:
+            seen[cell] = _number(cell, decimal_comma)
+    if None in seen.values():
+        i = next(i for i, cell in enumerate(cells) if seen[cell] is None)
+        has_number = any(v is not None and not np.isnan(v) for v in seen.values())
+        return Column(name, cells, np.empty(0), (lines[i], cells[i]), has_number)
+    number = cast(dict[str, float], seen)
+    return Column(name, cells, np.fromiter(map(number.__getitem__, cells), dtype=np.float64,
+                                           count=len(cells)))
 
 
 def _label(v: float) -> str:
@@ -311,6 +335,27 @@ def _stats(name: str, values: NDArray[np.float64]) -> ColumnInfo:
                       float(values.mean()), len(np.unique(values)))
 
 
+def _distinct(cells: list[str]) -> tuple[list[str], NDArray[np.int32]]:
+    """The distinct cells (first seen first) and each row's index into them."""
+    index: dict[str, int] = {}
+    codes = np.fromiter((index.setdefault(c, len(index)) for c in cells), dtype=np.int32,
+                        count=len(cells))
+    return list(index), codes
+
+
+def _classes(labels: list[str], codes: NDArray[Any]) -> tuple[list[str], NDArray[np.int32]]:
+    """Sorted classes from the distinct `labels` present, and `codes` (indices into `labels`)
+    as indices into the classes. Labels stay one Python string per class: no array of strings
+    is made (a fixed-width one pads every row to the longest label)."""
+    present = np.flatnonzero(np.bincount(codes, minlength=len(labels)))
+    shown = [labels[i] for i in present]
+    classes = sort_labels(shown)
+    position = {c: i for i, c in enumerate(classes)}
+    remap = np.zeros(len(labels), dtype=np.int32)
+    remap[present] = [position[c] for c in shown]
+    return classes, remap[codes]
+
+
 def parse_csv(data: bytes, *, name: str, target: str | None = None, task: str | None = None,
               max_rows: int = 200_000, max_columns: int = 200, max_classes: int = 50,
               max_bytes: int | None = None) -> StoredDataset:
@@ -319,18 +364,22 @@ def parse_csv(data: bytes, *, name: str, target: str | None = None, task: str | 
         raise DatasetError(f"the file is larger than the limit of {max_bytes} bytes", 413)
     mode = (task or "auto").strip().lower()
     if mode not in ("auto", "classification", "regression"):
-        raise DatasetError(f"task must be auto, classification or regression, not '{task}'")
+        raise DatasetError("task must be auto, classification or regression, not "
+                           f"'{_show(task or '')}'")
     table = read_table(decode(data), max_rows, max_columns)
     target = table.header[-1] if not target or not target.strip() else target.strip()
     if target not in table.header:
-        raise DatasetError(f"there is no column named '{target}' to use as the target; the "
-                           f"columns are: {', '.join(table.header)}")
+        raise DatasetError(f"there is no column named '{_show(target)}' to use as the target; "
+                           f"the columns are: {_names(table.header)}")
     decimal_comma = table.delimiter != ","
-    columns = [_column(h, list(cells), table.lines, decimal_comma)
-               for h, cells in zip(table.header, zip(*table.rows, strict=True), strict=True)]
+    columns = [_column(h, cells, table.lines, decimal_comma)
+               for h, cells in zip(table.header, table.columns, strict=True)]
     t = columns[table.header.index(target)]
+    shown = _show(target)
 
     # The target: labels (classification) or numbers (regression), and which rows have one.
+    distinct: list[str] = []  # a text target's distinct labels, and each row's index into them
+    row_codes = np.empty(0, dtype=np.int32)
     if t.numeric:
         finite = t.values[np.isfinite(t.values)]
         integer = bool(np.all(finite == np.round(finite)))
@@ -340,16 +389,17 @@ def parse_csv(data: bytes, *, name: str, target: str | None = None, task: str | 
         has_target = np.isfinite(t.values)
     elif mode == "regression":
         if t.first_text is None:
-            raise DatasetError(f"target column '{target}' has no values")
+            raise DatasetError(f"target column '{shown}' has no values")
         line, cell = t.first_text
-        raise DatasetError(f"target column '{target}' has text in line {line}: '{cell}'; "
+        raise DatasetError(f"target column '{shown}' has text in line {line}: '{_show(cell)}'; "
                            "regression needs a number in every row (or use "
                            "task=classification)")
     else:
         kind = "classification"
-        has_target = np.array([c.lower() not in MISSING for c in t.cells], dtype=bool)
+        distinct, row_codes = _distinct(t.cells)
+        has_target = ~np.array([d.lower() in MISSING for d in distinct], dtype=bool)[row_codes]
     if not has_target.any():
-        raise DatasetError(f"target column '{target}' has no values")
+        raise DatasetError(f"target column '{shown}' has no values")
 
     # Drop rows with a missing or non-finite number in a numeric column or the target.
     numeric = [c for c in columns if c is not t and c.numeric]
@@ -362,37 +412,39 @@ def parse_csv(data: bytes, *, name: str, target: str | None = None, task: str | 
         i = int(np.flatnonzero(~keep)[0])
         bad = next((c for c in numeric if not np.isfinite(c.values[i])), t)
         note = (f" after dropping {dropped} rows with missing or non-finite values (the first "
-                f"is line {table.lines[i]}, column '{bad.name}': '{bad.cells[i]}')")
+                f"is line {table.lines[i]}, column '{_show(bad.name)}': "
+                f"'{_show(bad.cells[i])}')")
     n = int(keep.sum())
 
     if n < MIN_ROWS:
         raise DatasetError(f"only {n} usable rows{note}; at least {MIN_ROWS} are needed")
-    labels: NDArray[np.str_] | NDArray[np.float64]
+    labels: NDArray[np.int32] | NDArray[np.float64]
     classes = class_counts = None
     if kind == "classification":
-        cells = ([_label(v) for v in t.values[keep]] if t.numeric
-                 else [c for c, k in zip(t.cells, keep, strict=True) if k])
-        classes = sort_labels(cells)
+        if t.numeric:  # numbers: 1.0 and 1 are one class, "1"
+            values, inverse = np.unique(t.values[keep], return_inverse=True)
+            classes, labels = _classes([_label(float(v)) for v in values], inverse.reshape(-1))
+        else:
+            classes, labels = _classes(distinct, row_codes[keep])
         if len(classes) > max_classes:
-            raise DatasetError(f"target column '{target}' has {len(classes)} distinct values, "
+            raise DatasetError(f"target column '{shown}' has {len(classes)} distinct values, "
                                f"more than the limit of {max_classes} classes; choose another "
                                "target column" + (", or task=regression" if t.numeric else ""))
         if len(classes) < 2:
-            raise DatasetError(f"target column '{target}' has only one class "
-                               f"('{classes[0]}'){note}; classification needs at least 2")
-        labels = np.array(cells, dtype=np.str_)
-        uniq, counts = np.unique(labels, return_counts=True)
-        class_counts = {c: int(counts[list(uniq).index(c)]) for c in classes}
+            raise DatasetError(f"target column '{shown}' has only one class "
+                               f"('{_show(classes[0])}'){note}; classification needs at least 2")
+        counts = np.bincount(labels, minlength=len(classes))
+        class_counts = {c: int(k) for c, k in zip(classes, counts, strict=True)}
         small = [c for c in classes if class_counts[c] < MIN_ROWS_PER_CLASS]
         if small:
-            raise DatasetError(f"class '{small[0]}' of target '{target}' has only "
+            raise DatasetError(f"class '{_show(small[0])}' of target '{shown}' has only "
                                f"{class_counts[small[0]]} row{note}; each class needs at least "
                                f"{MIN_ROWS_PER_CLASS} rows")
     else:
         labels = t.values[keep]
     if not numeric:
-        raise DatasetError(f"no numeric feature columns besides the target '{target}': "
-                           + "; ".join(f"'{c.name}' is {c.text_reason()}"
+        raise DatasetError(f"no numeric feature columns besides the target '{shown}': "
+                           + "; ".join(f"'{_show(c.name)}' is {c.text_reason()}"
                                        for c in columns if c is not t))
 
     infos = []

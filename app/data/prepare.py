@@ -167,8 +167,7 @@ def prepare(dataset: StoredDataset, features: list[str] | None, transforms: list
     rng = np.random.default_rng(seed)
 
     if dataset.classes is not None:
-        index = {c: i for i, c in enumerate(dataset.classes)}
-        y_all: NDArray[Any] = np.array([index[str(v)] for v in dataset.labels], dtype=np.int64)
+        y_all: NDArray[Any] = dataset.class_codes()  # indices into the sorted classes
         train, test = split(y_all, n, test_fraction, rng)
         y_mean, y_std = 0.0, 1.0
         task: Literal["binary", "multiclass", "regression"] = (

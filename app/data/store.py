@@ -9,8 +9,13 @@ The dataset model lives here too, because it is what the store keeps:
   source ("upload" | "generated"), kind (generator kind or None), class_counts, created_at`.
 - `StoredDataset(DatasetInfo)`: adds the numbers.
   `numeric: dict[str, NDArray[float64]]` maps every feature column (numeric, not the target)
-  to its `(n_rows,)` values, all finite; `labels: NDArray` is the target, `(n_rows,)`, as
-  strings (numpy `str_`) for classification and `float64` for regression.
+  to its `(n_rows,)` values, all finite; `labels: NDArray` is the target, `(n_rows,)`: for
+  classification `int32` codes into `classes` (row i's label is `classes[labels[i]]`), for
+  regression `float64`. Labels are never held as a fixed-width numpy string array, which
+  pads every row to the longest label (two 1 000-character labels in a 73 KB file made
+  81 MB); an array of label strings given to StoredDataset (a generator's, or a blob
+  written by an older version of the store) is turned into codes. `target_values()` gives
+  the labels (or numbers) as a list, each distinct label one shared string.
 
 The sessions code fetches a dataset with `Store.get_dataset(id) -> StoredDataset | None` and
 hands it to `app.data.prepare.prepare`.
@@ -106,10 +111,37 @@ class DatasetInfo:
 
 @dataclass
 class StoredDataset(DatasetInfo):
-    """A dataset with its numbers: feature columns and the target."""
+    """A dataset with its numbers: feature columns and the target (class codes or values)."""
 
     numeric: dict[str, NDArray[np.float64]] = field(default_factory=dict)
     labels: NDArray[Any] = field(default_factory=lambda: np.empty(0))
+
+    def __post_init__(self) -> None:
+        if self.classes is not None and self.labels.dtype.kind in "USO":
+            self.labels = label_codes(self.labels, self.classes)
+
+    def class_codes(self) -> NDArray[np.int64]:
+        """Classification: each row's index into `classes`."""
+        if self.classes is None:
+            raise ValueError("a regression dataset has no classes")
+        return self.labels.astype(np.int64)
+
+    def target_values(self) -> list[str] | list[float]:
+        """The target per row: class labels (one string object per class), or numbers."""
+        if self.classes is None:
+            values: list[float] = self.labels.astype(np.float64).tolist()
+            return values
+        classes = self.classes
+        return [classes[c] for c in self.labels.tolist()]
+
+
+def label_codes(labels: Iterable[Any], classes: list[str]) -> NDArray[np.int32]:
+    """Labels (strings, or anything whose str() is a class) as int32 indices into `classes`."""
+    index = {c: i for i, c in enumerate(classes)}
+    try:
+        return np.fromiter((index[str(v)] for v in labels), dtype=np.int32)
+    except KeyError as e:
+        raise ValueError(f"label {str(e)[:60]} is not one of the classes") from None
 
 
 def sort_labels(labels: Iterable[str]) -> list[str]:
@@ -139,6 +171,17 @@ def _to_blob(a: NDArray[Any]) -> bytes:
 def _from_blob(b: bytes) -> NDArray[Any]:
     a: NDArray[Any] = np.load(io.BytesIO(b), allow_pickle=False)
     return a
+
+
+def _meta_json(ds: DatasetInfo) -> str:
+    """The metadata as JSON: non-ASCII names stay themselves (not 6-byte \\u escapes each)."""
+    info = asdict(ds.info())
+    text = json.dumps(info, ensure_ascii=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate somewhere: SQLite could not store it as text
+        text = json.dumps(info)
+    return text
 
 
 def _info_from_json(text: str) -> DatasetInfo:
@@ -222,7 +265,7 @@ class Store:
 
     def put_dataset(self, ds: StoredDataset) -> None:
         """Save a dataset (metadata and arrays) in one transaction; replaces one with its id."""
-        meta = json.dumps(asdict(ds.info()))
+        meta = _meta_json(ds)
         blobs = [("numeric:" + k, _to_blob(v)) for k, v in ds.numeric.items()]
         blobs.append(("labels", _to_blob(ds.labels)))
         with self._write() as db:
@@ -243,7 +286,7 @@ class Store:
             return None
         rows = self._read("SELECT key, data FROM dataset_arrays WHERE dataset_id = ? "
                           "ORDER BY position", (dataset_id,))
-        arrays = {k: _from_blob(b) for k, b in rows}
+        arrays = {k: _from_blob(b) for k, b in rows}  # labels: codes, or (older) strings
         numeric = {k.removeprefix("numeric:"): v.astype(np.float64)
                    for k, v in arrays.items() if k.startswith("numeric:")}
         fields = {k: getattr(info, k) for k in DatasetInfo.__dataclass_fields__}

@@ -168,7 +168,7 @@ def points(dataset_id: str, store: StoreDep) -> Points:
     return Points(features=ds.features,
                   columns={k: v.tolist() for k, v in ds.numeric.items()},
                   target_name=ds.target,
-                  target=[str(v) for v in ds.labels] if ds.classes else ds.labels.tolist(),
+                  target=ds.target_values(),
                   classes=ds.classes)
 
 
