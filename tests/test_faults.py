@@ -2,20 +2,26 @@
 and many short-lived sessions.
 
 - A server killed with SIGKILL mid-training comes back on the same data directory with every
-  dataset, and every session restored from a save at most ~5 s older than the kill.
+  dataset, and every session restored from its last save (made every few seconds while it
+  plays) or a later one.
 - A store that refuses writes (read-only, full) answers 503 with a message naming the
   problem, while live sessions keep training and streaming in memory.
 - WebSocket clients that vanish without a close frame, never read, or send garbage leave no
   task, thread or player behind, and a client that never reads costs bounded memory.
 - A thousand create/step/delete cycles leave the Python heap where it started.
 
-The memory and leak figures are printed (`pytest -s` shows them).
+The memory and leak figures are printed (`pytest -s` shows them). Nothing here asserts on
+how fast anything is, nor sleeps to let something happen: the tests wait for conditions
+(`wait_until`, with generous timeouts that only bound a broken run). The timings these
+behaviours have (the age of the save a kill leaves, the frame rate beside a client that never
+reads) are measured by `make bench` (tests/bench/bench_play.py).
 """
 
 import asyncio
 import base64
 import contextlib
 import gc
+import io
 import json
 import logging
 import os
@@ -33,6 +39,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
+import numpy as np
 import pytest
 import uvicorn
 from fastapi import FastAPI
@@ -43,7 +50,9 @@ from websockets.sync.client import connect as ws_connect_sync
 
 from app.config import ROOT, Settings
 from app.main import create_app
+from tests.conftest import local_client
 from tests.test_stream import receive as stream_receive
+from tests.test_stream import wait_until
 
 T = TypeVar("T")
 GENERATE = {"noise": 0.1, "seed": 1}
@@ -54,16 +63,6 @@ def free_port() -> int:
         s.bind(("127.0.0.1", 0))
         port: int = s.getsockname()[1]
         return port
-
-
-def wait_until(check: Callable[[], bool], timeout: float, what: str) -> float:
-    """Poll `check` until it holds; returns the seconds it took."""
-    t0 = time.monotonic()
-    while not check():
-        if time.monotonic() - t0 > timeout:
-            raise AssertionError(f"{what}: not within {timeout} s")
-        time.sleep(0.05)
-    return time.monotonic() - t0
 
 
 def make_dataset(api: httpx.Client | TestClient, kind: str = "xor", n: int = 200) -> str:
@@ -79,11 +78,12 @@ def make_session(api: httpx.Client | TestClient, dataset_id: str, **config: Any)
 
 
 # ---- 1. SIGKILL mid-training, restart on the same data directory ----------------------------
-def start_server(data_dir: Path, log: Path) -> tuple[subprocess.Popen[bytes], str]:
+def start_server(data_dir: Path, log: Path, save_interval: float = 5.0
+                 ) -> tuple[subprocess.Popen[bytes], str]:
     """`python -m uvicorn app.main:app` on a free loopback port; returns it once healthy."""
     port = free_port()
     env = {**os.environ, "LL_DATA_DIR": str(data_dir), "LL_HOST": "127.0.0.1",
-           "LL_PORT": str(port), "LL_SAVE_INTERVAL_SECONDS": "5"}
+           "LL_PORT": str(port), "LL_SAVE_INTERVAL_SECONDS": str(save_interval)}
     with log.open("ab") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1",
@@ -98,16 +98,19 @@ def start_server(data_dir: Path, log: Path) -> tuple[subprocess.Popen[bytes], st
         except httpx.TransportError:
             return False
 
-    wait_until(healthy, 20, "the server answering /api/health")
+    wait_until(healthy, 60, "the server answering /api/health")
     return proc, base
 
 
-async def play_and_watch(base: str, session_ids: list[str], seconds: float,
-                         proc: subprocess.Popen[bytes]) -> tuple[dict[str, list[tuple[float, int]]],
-                                                                 float]:
-    """Play every session over its stream, record (time, step) of each frame for `seconds`,
-    then SIGKILL the server; returns the records and the moment of the kill."""
-    seen: dict[str, list[tuple[float, int]]] = {sid: [] for sid in session_ids}
+Seen = dict[str, list[tuple[float, int]]]  # per session: (time.monotonic(), step) of each frame
+
+
+async def play_and_watch(base: str, session_ids: list[str], proc: subprocess.Popen[bytes],
+                         until: Callable[[Seen], bool], timeout: float = 120) -> tuple[Seen, float]:
+    """Play every session over its stream, record (time, step) of each frame until
+    `until(records)` holds (asked every 50 ms), then SIGKILL the server; returns the records
+    and the moment of the kill."""
+    seen: Seen = {sid: [] for sid in session_ids}
     url = base.replace("http://", "ws://")
 
     async def watch(sid: str) -> None:
@@ -121,37 +124,62 @@ async def play_and_watch(base: str, session_ids: list[str], seconds: float,
                         seen[sid].append((time.monotonic(), msg["step"]))
 
     watchers = [asyncio.create_task(watch(sid)) for sid in session_ids]
-    for _ in range(100):  # until every session is playing
-        if all(any(step > 0 for _, step in frames) for frames in seen.values()):
-            break
-        await asyncio.sleep(0.1)
-    await asyncio.sleep(seconds)
+    deadline = time.monotonic() + timeout
+    while not until(seen):
+        if time.monotonic() > deadline or any(w.done() for w in watchers):
+            raise AssertionError(f"not there within {timeout} s (or a stream ended): frames "
+                                 f"{ {sid: len(f) for sid, f in seen.items()} }")
+        await asyncio.sleep(0.05)
     proc.send_signal(signal.SIGKILL)
     killed_at = time.monotonic()
     await asyncio.wait_for(asyncio.gather(*watchers), 10)
     return seen, killed_at
 
 
-def test_sigkill_mid_training_loses_no_dataset_and_at_most_a_few_seconds(
-        tmp_path: Path) -> None:
-    """Two sessions play over WebSockets (saved every 5 s while playing, the first save at a
-    random point of the interval); the server is killed ~7 s in and restarted on the same
-    directory. Every dataset must be there as it was, and each session must come back from
-    a save at most 5 s (plus 0.5 s of slack for ticks and delivery) older than the kill: its
-    step is at least the one streamed 5.5 s before the kill, and a frame showed it no earlier
-    than that. Then it trains on."""
-    data_dir, log = tmp_path / "data", tmp_path / "server.log"
-    t0 = time.monotonic()
-    proc, base = start_server(data_dir, log)
+def saved_steps(db: Path) -> dict[str, int]:
+    """The step of every session in the store's SQLite file, read as another process would
+    (read-only; the server writes in WAL mode, so this never blocks it). The step is in the
+    JSON document persist.dump stores beside the arrays."""
     try:
-        with httpx.Client(base_url=base, timeout=10) as api:
+        with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True,
+                                                timeout=5)) as con:
+            rows = con.execute("SELECT id, state FROM sessions").fetchall()
+    except sqlite3.Error:  # not created yet, or busy: ask again next time
+        return {}
+    steps = {}
+    for sid, blob in rows:
+        with np.load(io.BytesIO(blob), allow_pickle=False) as npz:
+            steps[sid] = int(json.loads(str(npz["__meta__"]))["trainer"]["step"])
+    return steps
+
+
+def test_sigkill_mid_training_loses_no_dataset_and_no_save(tmp_path: Path) -> None:
+    """Two sessions play over WebSockets, saved every second while they play. Once the store
+    holds two saves of each made while playing (read from its file), the server is killed with
+    SIGKILL and restarted on the same directory. Every dataset must be there as it was, and
+    each session must come back paused from its last save seen before the kill or a later one
+    (a committed save survives the kill), then train on. (How old the save is at the kill,
+    with the default 5 s interval: `make bench`, tests/bench/bench_play.py.)"""
+    data_dir, log = tmp_path / "data", tmp_path / "server.log"
+    db = Settings(data_dir=data_dir).db_path
+    proc, base = start_server(data_dir, log, save_interval=1.0)
+    try:
+        with httpx.Client(base_url=base, timeout=30) as api:
             datasets = [make_dataset(api, "xor"), make_dataset(api, "circle", n=300)]
             sessions = [make_session(api, datasets[0]),
                         make_session(api, datasets[1], hidden_layers=[6, 3])]
             before = {d: (api.get(f"/api/datasets/{d}").json(),
                           api.get(f"/api/datasets/{d}/points").json()) for d in datasets}
-        seen, killed_at = asyncio.run(play_and_watch(base, sessions, 7.0, proc))
-        assert proc.wait(5) == -signal.SIGKILL
+        saves: dict[str, list[int]] = {sid: [] for sid in sessions}  # steps saved while playing
+
+        def saved_twice(_: Seen) -> bool:
+            for sid, step in saved_steps(db).items():
+                if sid in saves and step > 0 and step not in saves[sid]:
+                    saves[sid].append(step)
+            return all(len(steps) >= 2 for steps in saves.values())
+
+        seen, _ = asyncio.run(play_and_watch(base, sessions, proc, saved_twice))
+        assert proc.wait(30) == -signal.SIGKILL
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -159,33 +187,27 @@ def test_sigkill_mid_training_loses_no_dataset_and_at_most_a_few_seconds(
 
     proc, base = start_server(data_dir, log)
     try:
-        with httpx.Client(base_url=base, timeout=10) as api:
+        with httpx.Client(base_url=base, timeout=30) as api:
             assert sorted(d["id"] for d in api.get("/api/datasets").json()) == sorted(datasets)
             for d, (info, points) in before.items():
                 assert api.get(f"/api/datasets/{d}").json() == info
                 assert api.get(f"/api/datasets/{d}/points").json() == points
             for sid in sessions:
-                frames = seen[sid]
-                assert len(frames) > 50, f"{sid} streamed only {len(frames)} frames"
-                last_step = frames[-1][1]
-                five_s_before = max((s for t, s in frames if t <= killed_at - 5.5), default=0)
+                streamed = [step for _, step in seen[sid]]
                 restored = api.get(f"/api/sessions/{sid}").json()
                 step = restored["step"]
-                # when was this step on screen? (the save follows the frame it shows)
-                shown_at = min((t for t, s in frames if s >= step), default=killed_at)
-                age = killed_at - shown_at
-                print(f"\nsession {sid}: killed at step ≥ {last_step}, restored step {step} "
-                      f"(shown {age:.2f} s before the kill; step 5.5 s before: {five_s_before})")
+                print(f"\nsession {sid}: saved at steps {saves[sid]} while playing, streamed up "
+                      f"to step {max(streamed)}, restored at step {step}")
+                assert saves[sid] == sorted(saves[sid]), "saves go forward while playing"
+                assert max(streamed) >= saves[sid][-1] > 0
                 assert restored["status"] == "paused"
-                assert step > 0
-                assert step >= five_s_before and age <= 5.5
+                assert step >= saves[sid][-1], "a save the store held was lost in the kill"
                 after = api.post(f"/api/sessions/{sid}/step", json={"steps": 10})
                 assert after.status_code == 200, after.text
                 assert after.json()["step"] == step + 10
     finally:
         proc.send_signal(signal.SIGTERM)
-        proc.wait(10)
-    print(f"kill-and-restart test took {time.monotonic() - t0:.1f} s")
+        proc.wait(30)
 
 
 # ---- 2. a store that cannot write ------------------------------------------------------------
@@ -229,7 +251,7 @@ def receive(ws: Any, kind: str, limit: int = 500) -> dict[str, Any]:
 
 
 def test_read_only_store_refuses_writes_and_training_goes_on(fault_app: FastAPI) -> None:
-    with TestClient(fault_app) as client:
+    with local_client(fault_app) as client:
         ds, spare = make_dataset(client), make_dataset(client, "circle")
         playing, stepping = make_session(client, ds), make_session(client, ds)
         registry = fault_app.state.registry
@@ -241,9 +263,11 @@ def test_read_only_store_refuses_writes_and_training_goes_on(fault_app: FastAPI)
             error = receive(ws, "error")
             assert "could not save the session" in error["detail"]
             assert "readonly" in error["detail"] and "read-only" in error["detail"]
-            first = receive(ws, "frame")["step"]
-            time.sleep(0.3)
-            later = receive(ws, "frame")["step"]
+            first = later = receive(ws, "frame")["step"]
+            for _ in range(1000):  # until a later frame (~2 a tick at full speed)
+                if later > first:
+                    break
+                later = receive(ws, "frame")["step"]
             assert later > first > 0
 
             # REST training of another live session goes on too
@@ -277,7 +301,7 @@ def test_read_only_store_refuses_writes_and_training_goes_on(fault_app: FastAPI)
 
 
 def test_full_disk_refuses_new_data_and_training_goes_on(fault_app: FastAPI) -> None:
-    with TestClient(fault_app) as client:
+    with local_client(fault_app) as client:
         ds = make_dataset(client)
         sid = make_session(client, ds)
         disk_full(fault_app)
@@ -295,26 +319,32 @@ def test_full_disk_refuses_new_data_and_training_goes_on(fault_app: FastAPI) -> 
 
 
 def test_full_disk_message_names_the_cause(fault_app: FastAPI) -> None:
-    with TestClient(fault_app) as client:
+    with local_client(fault_app) as client:
         make_dataset(client)
         disk_full(fault_app)
         r = client.post("/api/datasets/generate", json={"kind": "xor", "n": 2000, **GENERATE})
         assert "database or disk is full" in r.json()["detail"], r.text
 
 
-def test_a_failed_save_does_not_stop_idle_sessions_leaving_memory(tmp_path: Path) -> None:
+def test_a_failed_save_does_not_stop_idle_sessions_leaving_memory(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     """The sweeper saves idle sessions before dropping them; while the store refuses writes
     they stay in memory, and once it writes again they are saved and leave."""
     app = create_app(Settings(data_dir=tmp_path / "data", allowed_hosts=["testserver"],
                               idle_seconds=0.3))
-    with TestClient(app) as client:
+    with local_client(app) as client:
         sid = make_session(client, make_dataset(client))
         read_only(app, True)
         client.post(f"/api/sessions/{sid}/step", json={"steps": 7})
-        time.sleep(0.8)  # a few sweeps, each failing to save the idle session
+
+        def failed_sweeps() -> int:
+            return sum(f"could not save idle session {sid}" in r.getMessage()
+                       for r in list(caplog.records))
+
+        wait_until(lambda: failed_sweeps() >= 3, 30, "three sweeps failing to save the session")
         assert sid in app.state.registry.live, "an unsaved session must not leave memory"
         read_only(app, False)
-        wait_until(lambda: sid not in app.state.registry.live, 3, "the idle session leaving")
+        wait_until(lambda: sid not in app.state.registry.live, 30, "the idle session leaving")
         assert client.get(f"/api/sessions/{sid}").json()["step"] == 7
 
 
@@ -328,7 +358,12 @@ def test_a_deleted_session_stays_deleted_while_a_client_watches(client: TestClie
         ws.send_json({"type": "pause"})  # a pause would save: it must not bring it back
         assert "was deleted" in receive(ws, "error")["detail"]
         assert client.get(f"/api/sessions/{sid}").status_code == 404
-    time.sleep(0.2)  # the client left: its pause did not save the session back either
+    # the client left and its player is gone, with no save waiting to be flushed: its pause
+    # did not save the session back either
+    app = client.app
+    wait_until(lambda: sid not in app.state.players.by_id  # type: ignore[attr-defined]
+               and not app.state.registry.has_changes,  # type: ignore[attr-defined]
+               30, "the player leaving and the pending saves flushed")
     assert client.get(f"/api/sessions/{sid}").status_code == 404
 
 
@@ -348,7 +383,7 @@ class LiveServer:
 
     def __enter__(self) -> "LiveServer":
         self.thread.start()
-        wait_until(lambda: self.server.started, 10, "uvicorn starting")
+        wait_until(lambda: self.server.started, 60, "uvicorn starting")
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -360,7 +395,7 @@ class LiveServer:
         """`fn()` run on the server's event loop (where its state is safe to read)."""
         async def call() -> T:
             return fn()
-        return asyncio.run_coroutine_threadsafe(call(), self.loop).result(5)
+        return asyncio.run_coroutine_threadsafe(call(), self.loop).result(30)
 
     def tasks(self) -> int:
         """Tasks on the server's loop (minus the one asking)."""
@@ -371,6 +406,11 @@ class LiveServer:
 
     def busy(self) -> int:
         return self.on_loop(lambda: len(self.app.state.registry.busy))
+
+    def handlers(self) -> int:
+        """Connections whose ASGI handler is still running (uvicorn's `run_asgi` tasks)."""
+        return self.on_loop(lambda: sum("run_asgi" in t.get_coro().__qualname__  # type: ignore[union-attr]
+                                        for t in asyncio.all_tasks()))
 
 
 def threads() -> tuple[int, int]:
@@ -452,12 +492,13 @@ def drop(sock: socket.socket, reset: bool) -> None:
 
 
 PLAY = ws_frame(b'{"type": "play"}')
+FRAMES_BESIDE_A_STALLED_CLIENT = 150
 
 
 def settle(live: LiveServer, tasks: int) -> float:
     """Wait until no player, no busy session and no extra task is left; returns the time."""
     return wait_until(lambda: live.players() == 0 and live.busy() == 0 and live.tasks() <= tasks,
-                      5, "players, busy sessions and tasks back to the baseline")
+                      30, "players, busy sessions and tasks back to the baseline")
 
 
 def warm_up(live: LiveServer, sid: str) -> tuple[int, tuple[int, int]]:
@@ -468,8 +509,9 @@ def warm_up(live: LiveServer, sid: str) -> tuple[int, tuple[int, int]]:
         ws.send(json.dumps({"type": "play"}))
         for _ in range(5):
             ws.recv()
-    wait_until(lambda: live.players() == 0, 5, "the warm-up player leaving")
-    time.sleep(0.2)
+    # its handler done too (it pauses and saves after the player is gone)
+    wait_until(lambda: live.players() == 0 and live.handlers() == 0, 30,
+               "the warm-up player and its connection's handler finishing")
     return live.tasks(), threads()
 
 
@@ -493,18 +535,18 @@ def test_clients_that_vanish_leave_nothing_behind(live: LiveServer) -> None:
                 continue
             s.sendall(PLAY)
             socks.append((s, i % 2 == 0))
-        wait_until(lambda: live.busy() == 2, 3, "both sessions playing")
-        time.sleep(0.5)
-        steps = [api.get(f"/api/sessions/{sid}").json()["step"] for sid in sids]
+        wait_until(lambda: live.busy() == 2, 30, "both sessions playing")
+
+        def steps() -> list[int]:
+            return [api.get(f"/api/sessions/{sid}").json()["step"] for sid in sids]
+
+        wait_until(lambda: min(steps()) > 0, 30, "both sessions training")
         for s, reset in socks:
             drop(s, reset)
-        took = settle(live, tasks0)
+        took = settle(live, tasks0)  # no player and no busy session left: nothing trains
         after = [api.get(f"/api/sessions/{sid}").json() for sid in sids]
-        time.sleep(0.3)
-        assert [api.get(f"/api/sessions/{sid}").json()["step"] for sid in sids] == \
-            [s["step"] for s in after], "training stops when the last client is gone"
+        assert steps() == [s["step"] for s in after], "training stops when the last client is gone"
     assert all(s["status"] == "paused" for s in after)
-    assert all(s > 0 for s in steps)
     tasks1, threads1 = live.tasks(), threads()
     print(f"\n20 vanishing clients: tasks {tasks0} → {tasks1}, threads (other, pool) "
           f"{threads0} → {threads1}, settled in {took:.2f} s")
@@ -514,8 +556,9 @@ def test_clients_that_vanish_leave_nothing_behind(live: LiveServer) -> None:
 
 
 def test_a_client_that_never_reads_costs_bounded_memory(live: LiveServer) -> None:
-    """A client sends play and then never reads, for ~5 s of full-speed streaming; the server
-    must drop frames for it (not queue them), and another client must still get its frames."""
+    """A client sends play and then never reads, for 150 frames (~5 s) of full-speed
+    streaming; the server must drop frames for it (not queue them), and another client must
+    still get its frames."""
     with httpx.Client(base_url=live.base) as api:
         sid = make_session(api, make_dataset(api), hidden_layers=[8, 8])
         tasks0, _ = warm_up(live, sid)
@@ -532,8 +575,9 @@ def test_a_client_that_never_reads_costs_bounded_memory(live: LiveServer) -> Non
             with ws_connect_sync(f"{url}/api/sessions/{sid}/stream", max_size=None) as ws:
                 step0 = api.get(f"/api/sessions/{sid}").json()["step"]
                 frame_size = 0
-                while time.monotonic() - t0 < 5:
-                    msg = ws.recv()
+                while frames < FRAMES_BESIDE_A_STALLED_CLIENT:
+                    # a client stalled would hold this one back: no frame within the timeout
+                    msg = ws.recv(timeout=30)
                     frames += 1
                     frame_size = max(frame_size, len(msg))
                     if frames % 15 == 0:
@@ -560,8 +604,7 @@ def test_a_client_that_never_reads_costs_bounded_memory(live: LiveServer) -> Non
           f"the other client got {frames} frames of ≤ {frame_size / 1024:.0f} KiB; "
           f"heap +{early / 2**20:.2f} MiB in the first third, +{late / 2**20:.2f} MiB in the "
           f"last, peak +{peak / 2**20:.2f} MiB")
-    assert step1 - step0 > 100, "the session trains on"
-    assert frames / elapsed > 5, "a stalled client must not hold back the others"
+    assert step1 - step0 > 100, "the session trains on"  # at least a step a frame
     assert late - early < 2 * 2**20, "memory grows while a client does not read"
     assert peak < 20 * 2**20
 

@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 
 from app.config import Settings
 from app.main import create_app
+from tests.conftest import local_client
 
 
 def make_dataset(client: TestClient, kind: str = "xor", n: int = 200, **extra: Any) -> str:
@@ -263,7 +264,7 @@ def test_delete_session(client: TestClient) -> None:
 
 
 def test_sessions_survive_a_restart(settings: Settings) -> None:
-    with TestClient(create_app(settings)) as client:
+    with local_client(create_app(settings)) as client:
         sid = make_session(client, make_dataset(client), batch_size=20)["id"]
         client.post(f"/api/sessions/{sid}/step", json={"steps": 33})
         before = client.get(f"/api/sessions/{sid}/model").json()["layers"]
@@ -275,7 +276,7 @@ def test_sessions_survive_a_restart(settings: Settings) -> None:
         client.post(f"/api/sessions/{sid}/rewind", json={"step": back})
         client.post(f"/api/sessions/{sid}/step", json={"steps": 33 - back})
         assert client.get(f"/api/sessions/{sid}/model").json()["layers"] == before
-    with TestClient(create_app(settings)) as client:  # shutdown saved it; a new process loads it
+    with local_client(create_app(settings)) as client:  # shutdown saved it; a new process loads it
         s = client.get(f"/api/sessions/{sid}").json()
         assert s["step"] == 33 and s["status"] == "paused"
         assert client.get(f"/api/sessions/{sid}/model").json()["layers"] == before
@@ -285,7 +286,7 @@ def test_sessions_survive_a_restart(settings: Settings) -> None:
 
 def test_idle_sessions_leave_memory_and_come_back(settings: Settings) -> None:
     settings.max_live_sessions = 2
-    with TestClient(create_app(settings)) as client:
+    with local_client(create_app(settings)) as client:
         ds = make_dataset(client)
         ids = [make_session(client, ds, seed=i)["id"] for i in range(4)]
         for sid in ids:
