@@ -130,3 +130,19 @@ def test_parsing_and_storing_long_labels_allocates_a_small_multiple_of_the_uploa
     assert got is not None and got.target_values() == ds.target_values()
     assert got.target_values()[-1].startswith("class 49 zzz")
     store.close()
+
+
+def test_a_2_mb_file_of_short_rows_and_one_long_label_is_stored(client: TestClient) -> None:
+    """POST /api/datasets with 2.4 MB: 199 998 rows `0,a`/`1,b` and one 800 000-character
+    label on two rows made numpy try to allocate the labels as 200 000 × 800 000 characters
+    of 4 bytes (596 GiB; the issue's file: 741 GiB) and answered 500 (MemoryError). Now it
+    is stored like any other file, in a few times its size."""
+    path: Path = client.app.state.store.path  # type: ignore[attr-defined]
+    long = "L" * 800_000
+    rows = ["x,y"] + [f"{i % 10},{'ab'[i % 2]}" for i in range(199_998)] + [f"1,{long}"] * 2
+    data = ("\n".join(rows) + "\n").encode()
+    before = _store_bytes(path)
+    r = upload(client, data)
+    assert r.status_code == 201, r.text[:300]
+    assert r.json()["class_counts"] == {long: 2, "a": 99_999, "b": 99_999}
+    assert _store_bytes(path) - before <= 5 * len(data)
