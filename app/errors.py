@@ -53,7 +53,8 @@ def _capped(raw: Any, limit: int) -> dict[str, Any]:
 def _summary(value: Any, limit: int) -> Any:
     if isinstance(value, float) and not math.isfinite(value):
         return str(value)
-    if isinstance(value, bool | int | float | None):
+    if isinstance(value, bool | float | None) or (
+            isinstance(value, int) and abs(value) < 10**limit):
         return value
     try:
         text, safe = json.dumps(jsonable_encoder(value), allow_nan=False), True

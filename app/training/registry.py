@@ -105,6 +105,7 @@ class SessionRegistry:
         """Delete a session everywhere; a client still holding it cannot save it back."""
         with self._lock:
             session = self.live.pop(session_id, None)
+            self._changed.pop(session_id, None)
         if session is not None:
             session.deleted = True
         if not self.store.delete_session(session_id) and session is None:
@@ -119,6 +120,7 @@ class SessionRegistry:
         with self._lock:
             for session_id in self.live_ids_of(dataset_id):
                 self.live.pop(session_id).deleted = True
+                self._changed.pop(session_id, None)
 
     # ---- persistence --------------------------------------------------------------------
     def save(self, session: TrainingSession) -> None:
