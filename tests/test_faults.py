@@ -48,60 +48,16 @@ from websockets.asyncio.client import connect as ws_connect
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect as ws_connect_sync
 
-from app.config import ROOT, Settings
+from app.config import Settings
 from app.main import create_app
 from tests.conftest import local_client
+from tests.helpers import GENERATE, free_port, make_dataset, make_session, start_server, wait_until
 from tests.test_stream import receive as stream_receive
-from tests.test_stream import wait_until
 
 T = TypeVar("T")
-GENERATE = {"noise": 0.1, "seed": 1}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-def make_dataset(api: httpx.Client | TestClient, kind: str = "xor", n: int = 200) -> str:
-    r = api.post("/api/datasets/generate", json={"kind": kind, "n": n, **GENERATE})
-    assert r.status_code == 201, r.text
-    return str(r.json()["id"])
-
-
-def make_session(api: httpx.Client | TestClient, dataset_id: str, **config: Any) -> str:
-    r = api.post("/api/sessions", json={"dataset_id": dataset_id, "hidden_layers": [4], **config})
-    assert r.status_code == 201, r.text
-    return str(r.json()["id"])
 
 
 # ---- 1. SIGKILL mid-training, restart on the same data directory ----------------------------
-def start_server(data_dir: Path, log: Path, save_interval: float = 5.0
-                 ) -> tuple[subprocess.Popen[bytes], str]:
-    """`python -m uvicorn app.main:app` on a free loopback port; returns it once healthy."""
-    port = free_port()
-    env = {**os.environ, "LL_DATA_DIR": str(data_dir), "LL_HOST": "127.0.0.1",
-           "LL_PORT": str(port), "LL_SAVE_INTERVAL_SECONDS": str(save_interval)}
-    with log.open("ab") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1",
-             "--port", str(port), "--log-level", "warning"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-
-    def healthy() -> bool:
-        assert proc.poll() is None, f"the server exited: {log.read_text()[-2000:]}"
-        try:
-            return httpx.get(f"{base}/api/health", timeout=0.5).status_code == 200
-        except httpx.TransportError:
-            return False
-
-    wait_until(healthy, 60, "the server answering /api/health")
-    return proc, base
-
-
 Seen = dict[str, list[tuple[float, int]]]  # per session: (time.monotonic(), step) of each frame
 
 
@@ -162,7 +118,7 @@ def test_sigkill_mid_training_loses_no_dataset_and_no_save(tmp_path: Path) -> No
     with the default 5 s interval: `make bench`, tests/bench/bench_play.py.)"""
     data_dir, log = tmp_path / "data", tmp_path / "server.log"
     db = Settings(data_dir=data_dir).db_path
-    proc, base = start_server(data_dir, log, save_interval=1.0)
+    proc, base = start_server(data_dir, log, LL_SAVE_INTERVAL_SECONDS="1")
     try:
         with httpx.Client(base_url=base, timeout=30) as api:
             datasets = [make_dataset(api, "xor"), make_dataset(api, "circle", n=300)]

@@ -4,8 +4,6 @@ import base64
 import itertools
 import json
 import math
-import time
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -13,18 +11,8 @@ from fastapi.testclient import TestClient
 from starlette.testclient import WebSocketTestSession
 
 from app.training.player import MIN_FRAME_RATE
+from tests.helpers import wait_until
 from tests.test_sessions_api import make_dataset, make_session
-
-
-def wait_until(check: Callable[[], bool], timeout: float, what: str) -> float:
-    """Poll `check` until it holds (a failure after `timeout` seconds: make it generous, it
-    only bounds how long a broken run hangs); returns the seconds it took."""
-    t0 = time.monotonic()
-    while not check():
-        if time.monotonic() - t0 > timeout:
-            raise AssertionError(f"{what}: not within {timeout} s")
-        time.sleep(0.05)
-    return time.monotonic() - t0
 
 
 def receive(ws: WebSocketTestSession, kind: str, limit: int = 200) -> dict[str, Any]:

@@ -52,7 +52,7 @@ def paced(base: str) -> list[list[str]]:
     import httpx
     from websockets.sync.client import connect
 
-    from tests.test_faults import make_dataset, make_session
+    from tests.helpers import make_dataset, make_session
 
     with httpx.Client(base_url=base, timeout=30) as api:
         sid = make_session(api, make_dataset(api))
@@ -114,7 +114,8 @@ def wait_paused(base: str, sid: str) -> None:
 def stalled(base: str) -> list[list[str]]:
     import httpx
 
-    from tests.test_faults import PLAY, drop, make_dataset, make_session, raw_ws
+    from tests.helpers import make_dataset, make_session
+    from tests.test_faults import PLAY, drop, raw_ws
 
     port = int(base.rsplit(":", 1)[1])
     with httpx.Client(base_url=base, timeout=30) as api:
@@ -140,12 +141,14 @@ def stalled(base: str) -> list[list[str]]:
 def kill_and_restart() -> list[list[str]]:
     import httpx
 
-    from tests.test_faults import Seen, make_dataset, make_session, play_and_watch, start_server
+    from tests.helpers import make_dataset, make_session, start_server
+    from tests.test_faults import Seen, play_and_watch
 
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         data_dir, log = Path(tmp) / "data", Path(tmp) / "server.log"
-        proc, base = start_server(data_dir, log, save_interval=SAVE_INTERVAL_S)
+        proc, base = start_server(data_dir, log,
+                                  LL_SAVE_INTERVAL_SECONDS=str(SAVE_INTERVAL_S))
         try:
             with httpx.Client(base_url=base, timeout=30) as api:
                 sessions = [make_session(api, make_dataset(api, "xor")),
