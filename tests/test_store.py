@@ -166,8 +166,8 @@ def test_sort_labels() -> None:
 
 def test_a_store_written_before_label_codes_still_opens(tmp_path: Path) -> None:
     """Stores written before labels became codes hold them as a fixed-width numpy string blob
-    (and escaped non-ASCII metadata, and no auto-vacuum): they open, and the labels come back
-    as codes into the classes."""
+    (and escaped non-ASCII metadata, and no auto-vacuum): they open, the labels come back as
+    codes into the classes, and a small one is converted to incremental auto-vacuum."""
     ds = parse_csv("a,b,y\n1,2,chat\n3,4,été\n5,6,chat\n7,8,été\n".encode(), name="old")
     path = tmp_path / "db.sqlite3"
     db = sqlite3.connect(path, isolation_level=None)
@@ -186,6 +186,7 @@ def test_a_store_written_before_label_codes_still_opens(tmp_path: Path) -> None:
     db.close()
 
     s = Store(path)
+    assert s.incremental and s.db.execute("PRAGMA auto_vacuum").fetchone()[0] == 2  # converted
     got = s.get_dataset(ds.id)
     assert got is not None
     assert got.classes == ["chat", "été"] and got.labels.dtype == np.int32

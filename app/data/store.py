@@ -26,14 +26,28 @@ are stored as `np.save` blobs (no pickle), metadata as JSON. One connection is s
 deletes the sessions stored for it (the sessions code should drop live ones too; see
 `session_ids_for_dataset`). A failed write or read (read-only or full disk, corrupt file)
 raises `StoreError`, which the routes answer with 503.
+
+A full disk must not stop a user freeing room, yet SQLite needs a little free space even to
+delete (the write-ahead log grows by the pages a delete changes). So the store keeps a
+reserve file next to the database (`<db>-reserve`, 1/8 of the database's size, 1 to 16 MiB)
+that only deletes may use: a delete that finds the disk full removes the reserve and tries
+again in the room it leaves. Deleted data gives its space back: the database uses
+`auto_vacuum=INCREMENTAL` (a store made before that is converted once, with VACUUM, when it
+is small and there is room), and after a delete that frees at least RECLAIM_PAGES pages, or
+that needed the reserve, the free pages are cut off the end of the file
+(`incremental_vacuum`, in chunks that fit the free disk) and the log is checkpointed and
+truncated; then the reserve is made again as far as the disk allows (and topped up after
+later writes).
 """
 
 import io
 import json
+import os
 import secrets
+import shutil
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -215,29 +229,53 @@ CREATE INDEX IF NOT EXISTS sessions_by_dataset ON sessions(dataset_id);
 """
 
 
+MIB = 1 << 20
+RESERVE_MIN, RESERVE_MAX = 1 * MIB, 16 * MIB  # the deletes' reserve: 1/8 of the database
+AUTOCHECKPOINT_PAGES = 128
+RECLAIM_PAGES = 256  # free pages (1 MiB of 4 KiB pages) worth giving back after a delete
+VACUUM_ON_OPEN_MAX = 256 * MIB  # convert an older store to incremental auto-vacuum up to this
+
+
+def _disk_full(e: BaseException | None) -> bool:
+    """SQLite's answer to a full disk: SQLITE_FULL, or an I/O error while writing."""
+    code = getattr(e, "sqlite_errorcode", None)
+    if not isinstance(code, int):
+        return isinstance(e, sqlite3.Error) and "disk is full" in str(e)
+    return code == sqlite3.SQLITE_FULL or code & 0xFF == sqlite3.SQLITE_IOERR
+
+
 class Store:
     """Datasets and sessions in one SQLite file; thread-safe, every write one transaction."""
 
     def __init__(self, path: Path):
         self.path = path
+        self.reserve = path.with_name(path.name + "-reserve")
         self._lock = threading.Lock()
+        self._reserve_short = False
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+            self.db.execute("PRAGMA auto_vacuum=INCREMENTAL")  # a new file: before any table
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA foreign_keys=ON")
             self.db.execute("PRAGMA synchronous=NORMAL")
+            # checkpoint every 512 KiB of log (not 4 MiB): the pages a delete's checkpoint must
+            # still copy into the file stay well within the reserve
+            self.db.execute(f"PRAGMA wal_autocheckpoint={AUTOCHECKPOINT_PAGES}")
             self.db.executescript(_SCHEMA)
         except (OSError, sqlite3.Error) as e:
             raise StoreError(f"cannot open the database at {path}: {e}") from e
+        self.incremental = self._incremental_vacuum()
+        self._make_reserve()
 
     def close(self) -> None:
         with self._lock:
             self.db.close()
 
     @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        """One atomic transaction under the lock; any database failure becomes StoreError."""
+    def _write(self, top_up: bool = True) -> Iterator[sqlite3.Connection]:
+        """One atomic transaction under the lock; any database failure becomes StoreError.
+        Then the reserve is topped up if it is short (not for a delete, which reclaims first)."""
         with self._lock:
             try:
                 self.db.execute("BEGIN IMMEDIATE")
@@ -253,6 +291,138 @@ class Store:
                     self.db.execute("ROLLBACK")
                 raise StoreError(f"could not save to the database ({e}); is the disk full or "
                                  "read-only?") from e
+        if top_up and self._reserve_short:
+            self._make_reserve()
+
+    def _delete(self, work: Callable[[sqlite3.Connection], bool]) -> bool:
+        """A write that only frees space: it works on a full disk (in the reserve's room, when
+        it must), and the space it frees goes back to the disk. `work` says if it deleted."""
+        released = False
+        try:
+            with self._write(top_up=False) as db:
+                deleted = work(db)
+        except StoreError as e:
+            if not _disk_full(e.__cause__) or not self._release_reserve():
+                raise
+            released = True
+            with self._write(top_up=False) as db:
+                deleted = work(db)
+        if deleted or released:  # the disk full or nearly: give back even a little
+            self._reclaim(released or self._free_disk() < RESERVE_MIN)
+        return deleted
+
+    # Disk room: the reserve, incremental vacuum
+
+    def _pragma(self, name: str) -> int:
+        value: int = self.db.execute(f"PRAGMA {name}").fetchone()[0]
+        return value
+
+    def _incremental_vacuum(self) -> bool:
+        """Whether the file can give free pages back; converts an older store once when it
+        is small and the disk has room for VACUUM's copy."""
+        with self._lock:
+            try:
+                if self._pragma("auto_vacuum") == 2:
+                    return True
+                size = self._pragma("page_count") * self._pragma("page_size")
+                if size > VACUUM_ON_OPEN_MAX or shutil.disk_usage(self.path.parent).free < 3 * size:
+                    return False
+                self.db.execute("PRAGMA auto_vacuum=INCREMENTAL")
+                self.db.execute("VACUUM")
+                return self._pragma("auto_vacuum") == 2
+            except (OSError, sqlite3.Error):
+                return False
+
+    def _reserve_target(self) -> int:
+        try:
+            size = self.path.stat().st_size
+        except OSError:
+            size = 0
+        return min(RESERVE_MAX, max(RESERVE_MIN, size // 8 // MIB * MIB))
+
+    def _make_reserve(self) -> None:
+        """Make (or top up) the reserve, as far as the disk allows; best effort."""
+        target = self._reserve_target()
+        try:
+            fd = os.open(self.reserve, os.O_WRONLY | os.O_CREAT, 0o600)
+        except OSError:
+            self._reserve_short = True
+            return
+        try:
+            have = os.fstat(fd).st_size
+            if have < target:
+                try:
+                    os.posix_fallocate(fd, 0, target)
+                except OSError:  # full (or no fallocate here): fill what there is room for
+                    os.lseek(fd, have, os.SEEK_SET)
+                    block = bytes(64 * 1024)
+                    while have < target and (written := os.write(fd, block[:target - have])):
+                        have += written
+            self._reserve_short = False
+        except OSError:
+            self._reserve_short = True
+        finally:
+            os.close(fd)
+
+    def _release_reserve(self) -> bool:
+        """Give the reserve's room to a delete; False when there was none."""
+        try:
+            size = self.reserve.stat().st_size
+            self.reserve.unlink()
+        except OSError:
+            return False
+        self._reserve_short = True
+        return size > 0
+
+    def _reclaim(self, urgent: bool) -> None:
+        """Give the pages deleted rows left free back to the disk when there are enough of
+        them, or when the disk is full (`urgent`); then make the reserve again.
+
+        Cutting free pages off the end (incremental_vacuum) comes first: the checkpoint that
+        then truncates the log only copies the pages still in use into the file. On a full
+        disk both work in the reserve's room; each step is best effort, as pages that stay
+        free are reused by the next writes anyway."""
+        with self._lock:
+            if urgent:  # vacuum and checkpoint need room too: the reserve's, made again below
+                self._release_reserve()
+            free = self._count("freelist_count")
+            wanted = urgent or free >= RECLAIM_PAGES
+            page = self._count("page_size") or 4096
+            for _ in range(1000):
+                if not (self.incremental and free and wanted):
+                    break
+                # moving a page logs it and its parent: keep a chunk's log within the free disk
+                room = self._free_disk() // (3 * (page + 24))
+                vacuumed = self._try(f"PRAGMA incremental_vacuum({max(16, room)});")
+                self._try("PRAGMA wal_checkpoint(TRUNCATE)")
+                before, free = free, self._count("freelist_count")
+                if not vacuumed or free >= before:
+                    break
+            if wanted:
+                self._try("PRAGMA wal_checkpoint(TRUNCATE)")
+        self._make_reserve()
+
+    def _free_disk(self) -> int:
+        try:
+            return shutil.disk_usage(self.path.parent).free
+        except OSError:
+            return 0
+
+    def _try(self, script: str) -> bool:
+        """A best-effort statement, run to its end (executescript steps a pragma through
+        every row, where execute would free one page of incremental_vacuum); False if
+        SQLite refuses it."""
+        try:
+            self.db.executescript(script)
+            return True
+        except sqlite3.Error:
+            return False
+
+    def _count(self, pragma: str) -> int:
+        try:
+            return self._pragma(pragma)
+        except sqlite3.Error:
+            return 0
 
     def _read(self, sql: str, args: tuple[Any, ...] = ()) -> list[Any]:
         with self._lock:
@@ -298,11 +468,13 @@ class Store:
         return [_info_from_json(r[0]) for r in rows]
 
     def delete_dataset(self, dataset_id: str) -> bool:
-        """Delete a dataset and the sessions stored for it; False when there was none."""
-        with self._write() as db:
+        """Delete a dataset and the sessions stored for it; False when there was none.
+        Works on a full disk, and gives the space back (see the module's notes)."""
+        def work(db: sqlite3.Connection) -> bool:
             db.execute("DELETE FROM sessions WHERE dataset_id = ?", (dataset_id,))
             db.execute("DELETE FROM dataset_arrays WHERE dataset_id = ?", (dataset_id,))
             return db.execute("DELETE FROM datasets WHERE id = ?", (dataset_id,)).rowcount > 0
+        return self._delete(work)
 
     # Sessions (used by the sessions code)
 
@@ -327,5 +499,6 @@ class Store:
         return [r[0] for r in rows]
 
     def delete_session(self, session_id: str) -> bool:
-        with self._write() as db:
-            return db.execute("DELETE FROM sessions WHERE id = ?", (session_id,)).rowcount > 0
+        """Delete a stored session; False when there was none. Works on a full disk."""
+        return self._delete(lambda db: db.execute(
+            "DELETE FROM sessions WHERE id = ?", (session_id,)).rowcount > 0)

@@ -177,7 +177,8 @@ def points(dataset_id: str, store: StoreDep) -> Points:
 async def delete_dataset(
     dataset_id: str, store: StoreDep, registry: RegistryDep, players: PlayersDep
 ) -> Response:
-    """Delete the dataset and every session trained on it."""
+    """Delete the dataset and every session trained on it; works on a full disk too (the
+    store deletes in its reserved room), and the space comes back to the disk."""
     for session_id in registry.live_ids_of(dataset_id):
         # before the delete (a pause saves the session); its watchers are told why it stops
         await players.stop(session_id, "the dataset of this session was deleted")
