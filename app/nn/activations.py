@@ -58,17 +58,26 @@ def _linear_grad(z: Array, a: Array, out: Array) -> Array:
 
 @dataclass(frozen=True)
 class Activation:
-    """A hidden activation: `f(z, out)` and its derivative `grad(z, a, out)`; `formula` names it."""
+    """A hidden activation: `f(z, out)` and its derivative `grad(z, a, out)`, with its name,
+    how it is written (`symbol` in a neuron's formula, `formula` in full) and its `range`
+    (None: unbounded on that side)."""
 
     name: str
     f: Callable[..., Array]
     grad: Callable[[Array, Array, Array], Array]
+    label: str
+    symbol: str
     formula: str
+    range: tuple[float | None, float | None]
 
 
 ACTIVATIONS: dict[str, Activation] = {
-    "sigmoid": Activation("sigmoid", sigmoid, _sigmoid_grad, "σ(z) = 1 / (1 + e^−z)"),
-    "tanh": Activation("tanh", _tanh, _tanh_grad, "tanh(z)"),
-    "relu": Activation("relu", _relu, _relu_grad, "max(0, z)"),
-    "linear": Activation("linear", _linear, _linear_grad, "z"),
+    "sigmoid": Activation("sigmoid", sigmoid, _sigmoid_grad, "sigmoid", "σ",
+                          "σ(z) = 1 / (1 + e^(−z))", (0.0, 1.0)),
+    "tanh": Activation("tanh", _tanh, _tanh_grad, "tanh", "tanh",
+                       "tanh(z) = (e^z − e^(−z)) / (e^z + e^(−z)) = 2σ(2z) − 1", (-1.0, 1.0)),
+    "relu": Activation("relu", _relu, _relu_grad, "ReLU", "relu", "relu(z) = max(0, z)",
+                       (0.0, None)),
+    "linear": Activation("linear", _linear, _linear_grad, "linear", "", "linear(z) = z",
+                         (None, None)),
 }

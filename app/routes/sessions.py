@@ -6,8 +6,8 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from app.deps import PlayersDep, RegistryDep, SettingsDep
 from app.schemas.errors import errors
-from app.schemas.sessions import History as HistoryOut
 from app.schemas.sessions import (
+    History,
     Hyperparameters,
     Model,
     ParametersRequest,
@@ -149,7 +149,7 @@ def export_model(session: SessionDep) -> Model:
 
 
 @router.get("/{session_id}/history", summary="Metrics per step and the checkpoints")
-def read_history(session: SessionDep) -> HistoryOut:
+def read_history(session: SessionDep) -> History:
     """Metrics at every recorded step (every step early on, thinned as the run grows; the
     latest step always) and the steps `rewind` can return to."""
     return payloads.history(session)

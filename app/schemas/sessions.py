@@ -1,15 +1,57 @@
 """Pydantic models of the sessions API and the stream: the contract scripts and the page use."""
 
-from typing import Annotated, Literal
+from collections.abc import Iterable
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-Activation = Literal["sigmoid", "tanh", "relu", "linear"]
-OptimizerName = Literal["sgd", "momentum", "adam"]
-InitName = Literal["xavier", "he", "uniform", "constant", "zeros"]
-Transform = Literal["x1", "x2", "x1sq", "x2sq", "x1x2", "sinx1", "sinx2"]
-Status = Literal["ready", "running", "paused", "diverged"]
-Task = Literal["binary", "multiclass", "regression"]
+from app.data.prepare import TRANSFORMS
+from app.nn.activations import ACTIVATIONS
+from app.nn.init import INITS
+from app.nn.losses import OUTPUT_FOR_TASK
+from app.nn.optimizers import OPTIMIZERS
+
+
+def keys_of(registry: Iterable[str]) -> Any:
+    """The Literal type of a registry's keys, in its order: what pydantic accepts and OpenAPI
+    lists, so that a key is written once, in its registry."""
+    return Literal[tuple(registry)]
+
+
+if TYPE_CHECKING:  # mypy cannot read a Literal built at run time: to it these are strings
+    Activation: TypeAlias = str
+    OptimizerName: TypeAlias = str
+    InitName: TypeAlias = str
+    Transform: TypeAlias = str
+    Task: TypeAlias = str
+else:
+    Activation = keys_of(ACTIVATIONS)
+    OptimizerName = keys_of(OPTIMIZERS)
+    InitName = keys_of(INITS)
+    Transform = keys_of(TRANSFORMS)
+    Task = keys_of(OUTPUT_FOR_TASK)  # what the network learns: binary, multiclass, regression
+
+
+class Status(StrEnum):
+    """Where a session stands; `can_become` is the one table of the moves between them."""
+
+    READY = "ready"  # fresh weights, never trained
+    RUNNING = "running"  # being played
+    PAUSED = "paused"  # trained some, not being played
+    DIVERGED = "diverged"  # the loss stopped being finite; reset, rewind or edit to go on
+
+    def can_become(self, new: "Status") -> bool:
+        """Whether a session may move from this status to `new` (staying put always may)."""
+        return new == self or new in _MOVES[self]
+
+
+_MOVES: dict[Status, frozenset[Status]] = {
+    Status.READY: frozenset({Status.RUNNING, Status.PAUSED, Status.DIVERGED}),
+    Status.RUNNING: frozenset({Status.PAUSED, Status.DIVERGED}),
+    Status.PAUSED: frozenset({Status.RUNNING, Status.DIVERGED, Status.READY}),
+    Status.DIVERGED: frozenset({Status.PAUSED, Status.READY}),
+}
 
 # Every request and control message: no unknown fields, no coercion, only finite numbers.
 REQUEST = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)

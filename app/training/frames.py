@@ -13,6 +13,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from app.data.prepare import Prepared
+from app.nn.activations import ACTIVATIONS
 from app.nn.network import Network, forward
 
 Array = NDArray[Any]
@@ -70,7 +71,12 @@ def evaluate(net: Network, grid: Grid) -> list[Array]:
         return forward(W, b, grid.inputs, net.activation, net.output).A[1:]
 
 
-FIXED_RANGE = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0), "softmax": (0.0, 1.0)}
+SOFTMAX_RANGE = (0.0, 1.0)  # probabilities
+FIXED_RANGE: dict[str, tuple[float, float]] = {
+    **{name: (lo, hi) for name, a in ACTIVATIONS.items()
+       if (lo := a.range[0]) is not None and (hi := a.range[1]) is not None},
+    "softmax": SOFTMAX_RANGE,
+}
 
 
 def value_ranges(values: Array, activation: str) -> tuple[Array, Array]:

@@ -1,4 +1,5 @@
-"""Training history that stays bounded however long a run goes.
+"""A run's record, bounded however long the run goes (the API's view of it is
+`app.schemas.sessions.History`, built by `app.training.payloads.history`).
 
 Metrics are kept for every step at first; when `cap` records are held, the stride doubles and
 every other record is dropped, so a million steps still fit in a few hundred rows. Checkpoints
@@ -44,7 +45,7 @@ class Thinned:
 
 
 @dataclass
-class History:
+class Record:
     """Metrics per recorded step and the checkpoints a session can rewind to."""
 
     metrics: Thinned = field(default_factory=lambda: Thinned(cap=1000))
@@ -53,3 +54,6 @@ class History:
     def truncate(self, step: int) -> None:
         self.metrics.truncate(step)
         self.checkpoints.truncate(step)
+
+
+History = Record  # the old name, still imported by app/training/persist.py

@@ -26,6 +26,7 @@ from app.schemas.sessions import (
     ResetControl,
     RewindControl,
     SetControl,
+    Status,
     StepControl,
 )
 from app.training.payloads import frame_message
@@ -73,9 +74,10 @@ class Player:
     """Runs the play loop of one session and publishes its frames."""
 
     def __init__(self, session: TrainingSession, registry: SessionRegistry, executor: Executor,
-                 rest: "RequestTrainer"):
+                 rest: "RequestTrainer", playing: "set[Player]"):
         self.session, self.registry, self.executor, self.rest = session, registry, executor, rest
         self.settings = registry.settings
+        self._playing = playing  # every player of this process that is playing, this one too
         self._frame_cost = 0.002  # seconds; a running estimate
         self.watchers: set[Watcher] = set()
         self.speed: float | None = None  # steps per second; None = as fast as possible
@@ -89,8 +91,8 @@ class Player:
     def play(self, speed: float | None) -> None:
         self.speed = speed
         if not self.playing:
-            self.session.status = "running"
-            self.registry.busy.add(self.session.id)
+            self.session.start_running()
+            self._playing.add(self)
             self._task = asyncio.get_running_loop().create_task(self._run())
 
     async def pause(self) -> None:
@@ -100,9 +102,8 @@ class Player:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        self.registry.busy.discard(self.session.id)
-        if self.session.status == "running":
-            self.session.status = "paused"
+        self._playing.discard(self)
+        self.session.stop_running()
         await self._save()
 
     def _save_soon(self) -> None:
@@ -135,7 +136,7 @@ class Player:
             # Many sessions playing share one worker: stretch the tick so that frames take
             # at most FRAME_SHARE of its time (up to MAX_FRAME_SHARE where that keeps
             # MIN_FRAME_RATE), then train for this session's share of it.
-            n = max(1, len(self.registry.busy))
+            n = max(1, len(self._playing))
             frames = n * self._frame_cost
             tick = max(period, min(frames / FRAME_SHARE,
                                    max(1 / MIN_FRAME_RATE, frames / MAX_FRAME_SHARE)))
@@ -152,13 +153,13 @@ class Player:
             except Exception as err:  # never a silent stop: watchers are told, training pauses
                 log.exception("session %s stopped playing", self.session.id)
                 self.broadcast_reply({"type": "error", "detail": f"training stopped: {err}"})
-                self.session.status = "paused"
+                self.session.stop_running()
                 frame = None
             if frame is not None:
                 self.publish(frame)
-            if self.session.status != "running":  # diverged, or stopped by an error
+            if self.session.status is not Status.RUNNING:  # diverged, or stopped by an error
                 self._task = None
-                self.registry.busy.discard(self.session.id)
+                self._playing.discard(self)
                 await self._save()
                 return
             if time.monotonic() - last_save >= self.settings.save_interval_seconds:
@@ -220,8 +221,6 @@ class Player:
         if s.deleted:
             raise SessionError("this session was deleted; create a new one", 404)
         if isinstance(msg, PlayControl):
-            if s.status == "diverged":
-                raise SessionError("the session diverged; reset or rewind before playing")
             per_step = s.trainer.steps_per_epoch if msg.unit == "epochs" else 1
             self.play(None if msg.speed is None else msg.speed * per_step)
             return False
@@ -278,7 +277,9 @@ class Players:
 
     def __init__(self, registry: SessionRegistry):
         self.registry = registry
-        self.by_id: dict[str, Player] = {}
+        self.by_id: dict[str, Player] = {}  # the players of watched sessions
+        self.playing: set[Player] = set()  # the players playing (each adds and removes itself)
+        registry.users = self
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lens-train")
         settings = registry.settings
         self.rest = RequestTrainer(settings.rest_training_threads,
@@ -288,14 +289,28 @@ class Players:
         player = self.by_id.get(session.id)
         if player is None or player.session is not session:
             player = self.by_id[session.id] = Player(session, self.registry, self.executor,
-                                                     self.rest)
+                                                     self.rest, self.playing)
         return player
+
+    # ---- which sessions are in use: the registry asks (from any thread) ------------------
+    @property
+    def busy(self) -> frozenset[str]:
+        """The sessions being played (never evicted)."""
+        return frozenset(p.session.id for p in tuple(self.playing))
+
+    @property
+    def watched(self) -> frozenset[str]:
+        """The sessions with a stream client (never evicted)."""
+        return frozenset(sid for sid, p in tuple(self.by_id.items()) if p.watchers)
+
+    def in_use(self, session_id: str) -> bool:
+        """Played or watched: such a session stays in memory."""
+        return session_id in self.busy or session_id in self.watched
 
     def watch(self, session: TrainingSession, send: Send) -> tuple[Player, Watcher]:
         player = self.of(session)
         watcher = Watcher(send)
         player.watchers.add(watcher)
-        self.registry.watched.add(session.id)
         return player, watcher
 
     async def unwatch(self, player: Player, watcher: Watcher) -> None:
@@ -304,7 +319,6 @@ class Players:
         if not player.watchers:
             if self.by_id.get(player.session.id) is player:  # before waiting: a client that
                 del self.by_id[player.session.id]  # comes meanwhile gets a fresh player
-                self.registry.watched.discard(player.session.id)
             await player.pause()
 
     async def stop(self, session_id: str, reason: str | None = None) -> None:

@@ -4,6 +4,7 @@ import logging
 import secrets
 import threading
 import time
+from typing import Protocol
 
 from app.config import Settings
 from app.data.prepare import prepare
@@ -20,14 +21,34 @@ class SessionNotFound(SessionError):
         super().__init__(f"no session with id '{session_id}'", 404)
 
 
+class Users(Protocol):
+    """Who says which sessions are in use (the players); the registry only asks."""
+
+    @property
+    def busy(self) -> frozenset[str]: ...
+
+    @property
+    def watched(self) -> frozenset[str]: ...
+
+    def in_use(self, session_id: str) -> bool: ...
+
+
+class NoUsers:
+    """Before any player exists: nothing is in use."""
+
+    busy = watched = frozenset[str]()
+
+    def in_use(self, session_id: str) -> bool:
+        return False
+
+
 class SessionRegistry:
     """Holds at most `settings.max_live_sessions` sessions in memory; the rest live in the store."""
 
     def __init__(self, store: Store, settings: Settings):
         self.store, self.settings = store, settings
         self.live: dict[str, TrainingSession] = {}
-        self.busy: set[str] = set()  # sessions being played (never evicted)
-        self.watched: set[str] = set()  # sessions with a stream client (never evicted)
+        self.users: Users = NoUsers()  # the players set themselves here
         self._changed: dict[str, TrainingSession] = {}  # to save at the next flush
         self._lock = threading.Lock()
 
@@ -98,8 +119,18 @@ class SessionRegistry:
         return session
 
     def in_use(self, session_id: str) -> bool:
-        """Played or watched: such a session stays in memory."""
-        return session_id in self.busy or session_id in self.watched
+        """Played or watched (the players know): such a session stays in memory."""
+        return self.users.in_use(session_id)
+
+    @property
+    def busy(self) -> frozenset[str]:
+        """The sessions being played, as the players report them."""
+        return self.users.busy
+
+    @property
+    def watched(self) -> frozenset[str]:
+        """The sessions with a stream client, as the players report them."""
+        return self.users.watched
 
     def delete(self, session_id: str) -> None:
         """Delete a session everywhere; a client still holding it cannot save it back."""

@@ -20,9 +20,9 @@ from app.nn import Network, Trainer
 from app.nn.losses import OUTPUT_FOR_TASK
 from app.nn.network import Forward
 from app.nn.trainer import Diverged
-from app.schemas.sessions import Hyperparameters, Metrics, SessionConfig
+from app.schemas.sessions import Hyperparameters, Metrics, SessionConfig, Status
 from app.training.frames import Grid, make_grid
-from app.training.history import History, Thinned
+from app.training.history import Record, Thinned
 
 Array = NDArray[Any]
 CHECKPOINT_BUDGET_BYTES = 6_000_000
@@ -59,7 +59,7 @@ class TrainingSession:
     def __init__(self, session_id: str, config: SessionConfig, data: Prepared, target: str):
         self.id, self.config, self.data, self.target_name = session_id, config, data, target
         self.lock = threading.RLock()
-        self.status = "ready"
+        self._status = Status.READY
         self.message: str | None = None
         self.last_used = time.monotonic()
         self.dirty = True  # changed since the last save
@@ -84,10 +84,42 @@ class TrainingSession:
         return Trainer(self.net, self.data.X_train, self.Y_train, rng,
                        c.optimizer, c.learning_rate, c.batch_size, c.l1, c.l2)
 
-    def _new_history(self) -> History:
+    def _new_history(self) -> Record:
         per_checkpoint = 8 * self.net.params.size * 3 + 2048
         cap = max(8, min(40, CHECKPOINT_BUDGET_BYTES // per_checkpoint))
-        return History(metrics=Thinned(cap=1000), checkpoints=Thinned(cap=cap))
+        return Record(metrics=Thinned(cap=1000), checkpoints=Thinned(cap=cap))
+
+    # ---- status: every move goes through `status`'s setter, checked against Status ----------
+    @property
+    def status(self) -> Status:
+        return self._status
+
+    @status.setter
+    def status(self, new: Status | str) -> None:
+        """Move to `new` (a Status or its value); a move Status does not allow is a 409."""
+        new = Status(new)
+        if not self._status.can_become(new):
+            raise SessionError(f"a {self._status} session cannot become {new}")
+        self._status = new
+
+    def start_running(self) -> None:
+        """Being played from now on (a diverged session must be reset or rewound first)."""
+        if self._status is Status.DIVERGED:
+            raise SessionError("the session diverged; reset or rewind before playing")
+        self.status = Status.RUNNING
+
+    def stop_running(self) -> None:
+        """No longer played: a running session becomes paused (any other stays as it is)."""
+        if self._status is Status.RUNNING:
+            self.status = Status.PAUSED
+
+    def _diverge(self, why: str) -> None:
+        self.status, self.message = Status.DIVERGED, why
+
+    def _recover(self) -> None:
+        """Finite parameters again (rewind, hand edit): a diverged session is paused."""
+        if self._status is Status.DIVERGED:
+            self.status, self.message = Status.PAUSED, None
 
     # ---- what it is now -----------------------------------------------------------------
     @property
@@ -128,13 +160,13 @@ class TrainingSession:
         Returns the number of steps done. Divergence sets status 'diverged' and stops.
         """
         with self.lock:
-            if self.status == "diverged":
+            if self._status is Status.DIVERGED:
                 raise SessionError(
                     f"the session diverged ({self.message}); reset it or rewind to a checkpoint"
                 )
             start = self.trainer.step_count
-            if self.status == "ready":
-                self.status = "paused"
+            if self._status is Status.READY:
+                self.status = Status.PAUSED
             self.dirty = True
             self.last_used = time.monotonic()
             while (done := self.trainer.step_count - start) < steps:
@@ -144,8 +176,7 @@ class TrainingSession:
                     with np.errstate(all="ignore"):
                         self.trainer.step(chunk)
                 except Diverged as err:
-                    self.status = "diverged"
-                    self.message = f"{err}; try a smaller learning rate"
+                    self._diverge(f"{err}; try a smaller learning rate")
                     break
                 now = time.monotonic()
                 self._step_seconds = 0.8 * self._step_seconds + 0.2 * (now - began) / chunk
@@ -189,7 +220,8 @@ class TrainingSession:
             self.init_seed = self.config.seed if seed is None else seed
             self.trainer = self._new_trainer(self.init_seed)
             self.history = self._new_history()
-            self.status, self.message, self.dirty = "ready", None, True
+            self.stop_running()  # a reset while played starts over, paused first
+            self.status, self.message, self.dirty = Status.READY, None, True
             self._record()
 
     def rewind(self, step: int) -> None:
@@ -197,8 +229,7 @@ class TrainingSession:
         with self.lock:
             self.trainer.load_state(self._checkpoint(step))
             self.history.truncate(step)
-            if self.status == "diverged":
-                self.status = "paused"
+            self._recover()
             self.message, self.dirty = None, True
 
     def set_parameters(self, layers: list[tuple[list[list[float]], list[float]]]) -> None:
@@ -225,9 +256,9 @@ class TrainingSession:
                 new.append((W, b))
             for l, (W, b) in enumerate(new):
                 self.net.W[l][...], self.net.b[l][...] = W, b
-            if self.status == "diverged":  # its optimizer state is not finite any more
+            if self._status is Status.DIVERGED:  # its optimizer state is not finite any more
                 self.trainer.reset_optimizer()
-                self.status, self.message = "paused", None
+                self._recover()
             self.dirty = True
 
     def _checkpoint(self, step: int) -> dict[str, Any]:
