@@ -1,5 +1,7 @@
 """Dataset-level operations the routes call: create (generate or upload), get, list, delete."""
 
+from typing import Any
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -12,6 +14,7 @@ from app.data.store import (
     DatasetInfo,
     Store,
     StoredDataset,
+    label_codes,
     new_id,
     now_iso,
     sort_labels,
@@ -34,9 +37,12 @@ def create_generated(store: Store, kind: str, n: int, noise: float | None, seed:
     noise = KINDS[kind].default_noise if noise is None else noise
     columns = [_numeric_info(k, v) for k, v in g.columns.items()]
     class_list = class_counts = None
+    labels: NDArray[Any] = g.labels
     if g.task == "classification":
         class_list = sort_labels(str(v) for v in g.labels)
-        class_counts = {c: int(np.sum(g.labels == c)) for c in class_list}
+        labels = label_codes(g.labels, class_list)  # int32 codes, as the store keeps them
+        counts = np.bincount(labels, minlength=len(class_list))
+        class_counts = {c: int(k) for c, k in zip(class_list, counts, strict=True)}
         columns.append(ColumnInfo(g.target, "text", None, None, None, len(class_list)))
     else:
         columns.append(_numeric_info(g.target, np.asarray(g.labels, dtype=np.float64)))
@@ -46,7 +52,7 @@ def create_generated(store: Store, kind: str, n: int, noise: float | None, seed:
         task=g.task, target=g.target, classes=class_list, features=list(g.columns),
         non_features=[], columns=columns, n_rows=n, dropped_rows=0, source="generated",
         kind=kind, class_counts=class_counts, created_at=now_iso(),
-        numeric=dict(g.columns), labels=g.labels)
+        numeric=dict(g.columns), labels=labels)
     store.put_dataset(ds)
     return ds
 
