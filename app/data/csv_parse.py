@@ -14,7 +14,15 @@ Task rule (`task=auto`): a text target means classification; a numeric target me
 regression when it has more than 20 distinct values or any non-integer value, else
 classification. Class labels are strings ("1.0" and "1" are the same class "1").
 
-Line numbers in messages count the header as line 1, as a text editor does.
+Line numbers in messages count the header as line 1, as a text editor does. A field (cell or
+column name) over FIELD_LIMIT characters is a 413 naming its line and column; messages quote
+cells and names shortened, never a huge input.
+
+Memory: the table is held as one list of cell strings per column (no list per row, no
+`io.StringIO` copy of the text), numbers as float64 and class labels as int32 codes into the
+sorted classes, each label one shared string; no fixed-width string array anywhere (it pads
+every row to the longest cell). Parsing a file peaks at about 2-3× its size when its bytes are
+mostly long labels, and at about 10-14× for short numeric cells (a Python string per cell).
 """
 
 from __future__ import annotations
@@ -198,7 +206,10 @@ def read_table(text: str, max_rows: int, max_columns: int) -> Table:
     """
     delimiter = sniff(text)
     records = _read(text, delimiter)
-    header_line, header = next(records)  # sniff saw a header with at least two fields
+    first = next(records, None)  # sniff saw a header with at least two fields
+    if first is None:
+        raise DatasetError("the file has no header line that can be read as CSV")
+    header_line, header = first
     width = len(header)
     if width > max_columns:
         raise DatasetError(f"the file has {width} columns, more than the limit of "
