@@ -109,3 +109,22 @@ def test_name_defaults_to_the_file_name(client: TestClient, filename: str, name:
     r = upload(client, b"a,y\n1,0\n2,1\n3,0\n4,1\n", filename=filename)
     assert r.status_code == 201, r.text
     assert r.json()["name"] == name
+
+
+@pytest.mark.parametrize("raw", ["NaN", "Infinity", "1e400"])
+def test_a_raw_non_finite_number_in_generate_is_a_422_naming_it(client: TestClient,
+                                                                 raw: str) -> None:
+    r = client.post("/api/datasets/generate", content=f'{{"kind": "xor", "noise": {raw}}}',
+                    headers={"content-type": "application/json"})
+    assert r.status_code == 422, r.text
+    issue = r.json()["detail"][0]
+    assert issue["loc"] == ["body", "noise"] and "finite" in issue["msg"]
+
+
+def test_uploads_are_not_held_to_the_json_body_limit(settings: Settings) -> None:
+    """The upload limit (LL_MAX_UPLOAD_BYTES), not LL_MAX_BODY_BYTES, bounds a CSV upload."""
+    small = settings.model_copy(update={"max_body_bytes": 1000})
+    with local_client(create_app(small)) as c:
+        data = b"a,y\n" + b"".join(b"%d,%d\n" % (i, i % 2) for i in range(500))
+        assert len(data) > 1000
+        assert upload(c, data).status_code == 201

@@ -19,8 +19,10 @@ from app.data.store import DatasetError, DatasetInfo, StoreError
 from app.deps import PlayersDep, RegistryDep, SettingsDep, StoreDep
 from app.schemas.datasets import Dataset, GenerateRequest, KindInfo, Points
 from app.schemas.errors import errors
+from app.strict_json import StrictJSONRoute
 
-router = APIRouter(prefix="/api/datasets", tags=["datasets"])
+# JSON bodies (generate) refuse NaN, Infinity and 1e400 by name; uploads read the raw stream
+router = APIRouter(prefix="/api/datasets", tags=["datasets"], route_class=StrictJSONRoute)
 
 UPLOAD_SLACK = 64 * 1024  # room for the multipart envelope and the small form fields
 CHUNK = 64 * 1024
