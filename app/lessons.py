@@ -7,14 +7,22 @@ other activations and capacity. Body text takes a tiny markup, rendered by `inli
 """
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from markupsafe import Markup, escape
 
-ONE_D = {"interval", "sine", "step", "abs", "cubic", "bump"}
-INPUT_LABELS = {"x1": "x₁", "x2": "x₂", "x1sq": "x₁²", "x2sq": "x₂²", "x1x2": "x₁·x₂",
-                "sinx1": "sin x₁", "sinx2": "sin x₂"}
+from app.data.generators import KINDS
+from app.data.prepare import TRANSFORMS
+from app.nn.activations import ACTIVATIONS
+from app.nn.init import INITS
+from app.nn.optimizers import OPTIMIZERS
+from app.vocabulary import transform_label
+
+ONE_D = frozenset(k for k, spec in KINDS.items() if spec.n_features == 1)
+_REGISTRY: dict[str, Mapping[str, object]] = {"data": KINDS, "act": ACTIVATIONS, "init": INITS,
+                                              "opt": OPTIMIZERS}
 
 
 def _num(v: float) -> str:
@@ -47,6 +55,16 @@ class Preset:
     speed: int = 5  # an index into the playground's speed levels: 5 = 100, 6 = 300 steps/s
     show_test: bool = False
 
+    def __post_init__(self) -> None:
+        """Every key a preset names is one of its registry's (a typo fails at import)."""
+        for name, registry in _REGISTRY.items():
+            if getattr(self, name) not in registry:
+                raise ValueError(f"preset {name}={getattr(self, name)!r}: not one of "
+                                 f"{', '.join(registry)}")
+        for key in self.inputs:
+            if key not in TRANSFORMS:
+                raise ValueError(f"preset input {key!r}: not one of {', '.join(TRANSFORMS)}")
+
     def but(self, **changes: Any) -> "Preset":
         """The same preset with some fields changed."""
         return replace(self, **changes)
@@ -78,7 +96,7 @@ class Preset:
                else "no hidden layer")
         parts = [f"{self.data} ({self.n} points)", net]
         if self.data not in ONE_D and self.inputs != ("x1", "x2"):
-            parts.append("inputs " + ", ".join(INPUT_LABELS[k] for k in self.inputs))
+            parts.append("inputs " + ", ".join(transform_label(k) for k in self.inputs))
         if self.init != "xavier":
             parts.append(f"{self.init} init" + (f" {_num(self.iv)}" if self.init == "constant"
                                                  else ""))

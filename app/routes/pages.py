@@ -7,9 +7,12 @@ from functools import lru_cache
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+from jinja2.runtime import Context
 from markupsafe import Markup
 
 from app.config import ROOT
+from app.routes.vocabulary import vocabulary_text
 
 STATIC = ROOT / "static"
 
@@ -48,8 +51,17 @@ def import_map() -> Markup:
     return Markup(text)  # JSON of our own file names, with "</" escaped
 
 
+@pass_context
+def vocabulary_json(context: Context) -> Markup:
+    """GET /api/vocabulary's JSON, to embed in the page (with "</" escaped, so no text in it
+    can close the script element)."""
+    request: Request = context["request"]
+    return Markup(vocabulary_text(request.app).replace("</", "<\\/"))
+
+
 templates.env.globals["static_url"] = static_url
 templates.env.globals["import_map"] = import_map
+templates.env.globals["vocabulary_json"] = vocabulary_json
 
 
 @router.get("/", response_class=HTMLResponse)
