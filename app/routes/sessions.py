@@ -57,7 +57,7 @@ async def update_session(
 ) -> Session:
     """Change learning rate, L1, L2, batch size or optimizer mid-training."""
     session.set_hyperparameters(changes)
-    await players.changed(session)
+    await players.changed(session, history=False)
     return payloads.session_view(session)
 
 
@@ -122,7 +122,9 @@ async def set_parameters(
     body: ParametersRequest, session: SessionDep, players: PlayersDep
 ) -> Session:
     """Replace the network's weights and biases (shapes as `model.layers`: weights in×out);
-    training continues from them. Optimizer state and history are kept."""
+    training continues from them. Optimizer state and history are kept. The stream's
+    `set_parameters` message does the same; either way every watcher gets a frame with the
+    new layers."""
     session.set_parameters([(layer.weights, layer.bias) for layer in body.layers])
     await players.changed(session)
     return payloads.session_view(session)

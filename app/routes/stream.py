@@ -7,7 +7,7 @@ import logging
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from pydantic import TypeAdapter, ValidationError
 
-from app.schemas.sessions import Control, PeekControl, SetControl
+from app.schemas.sessions import Control, PeekControl, SetControl, SetParametersControl
 from app.training import payloads
 from app.training.player import Players
 from app.training.registry import SessionRegistry
@@ -25,6 +25,7 @@ def _problem(err: ValidationError) -> str:
 
 
 MAX_PENDING = 64  # control messages a socket may have waiting; more are refused
+BYTES_PER_PARAMETER = 32  # a set_parameters message: a full-precision JSON number, with room
 
 
 @router.websocket("/api/sessions/{session_id}/stream")
@@ -35,13 +36,14 @@ async def stream(ws: WebSocket, session_id: str) -> None:
     4404 no such session, 4429 too many live sessions."""
     registry: SessionRegistry = ws.app.state.registry
     players: Players = ws.app.state.players
-    limit = ws.app.state.settings.max_control_message_bytes
     try:
         session = await asyncio.to_thread(registry.get, session_id)
     except SessionError as err:
         await ws.accept()
         await ws.close(code=4000 + err.status_code, reason=_reason(str(err)))
         return
+    limit = max(ws.app.state.settings.max_control_message_bytes,  # room for set_parameters
+                BYTES_PER_PARAMETER * session.net.params.size)
     await ws.accept()
     try:
         await ws.send_text(json.dumps(await asyncio.to_thread(payloads.init_message, session)))
@@ -93,9 +95,9 @@ async def stream(ws: WebSocket, session_id: str) -> None:
 
 def _merges(pending: list[Control], msg: Control) -> bool:
     """Whether `msg` folds into the last waiting control: `set` into `set` (later values
-    win), `peek` into `peek` (only the last is shown)."""
+    win), `peek` into `peek` and `set_parameters` into `set_parameters` (the last wins)."""
     return bool(pending) and type(pending[-1]) is type(msg) and isinstance(
-        msg, SetControl | PeekControl)
+        msg, SetControl | PeekControl | SetParametersControl)
 
 
 def _enqueue(pending: list[Control], msg: Control) -> None:

@@ -295,8 +295,14 @@ class PeekControl(BaseModel):
     step: int = Field(..., ge=0)
 
 
+class SetParametersControl(ParametersRequest):
+    """Every weight and bias, as REST `PUT /parameters` takes them; one frame follows."""
+
+    type: Literal["set_parameters"]
+
+
 Control = Annotated[
     PlayControl | PauseControl | StepControl | SetControl | ResetControl | RewindControl
-    | PeekControl,
+    | PeekControl | SetParametersControl,
     Field(discriminator="type"),
 ]

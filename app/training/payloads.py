@@ -140,7 +140,8 @@ def _hidden_points(s: TrainingSession) -> dict[str, Any] | None:
 
 
 def init_message(s: TrainingSession) -> dict[str, Any]:
-    """The stream's first message: the session, the network, the grids, the data points."""
+    """The stream's first message: the session, the network, the grids, the data points,
+    the history and the model (as GET /history and GET /model answer them)."""
     with s.lock:
         grid, small = s.grid(OUTPUT_GRID), s.grid(NEURON_GRID)
         inputs = small.inputs
@@ -156,13 +157,20 @@ def init_message(s: TrainingSession) -> dict[str, Any]:
             "input_maps": [{"name": name, **m} for name, m in
                            zip(s.data.inputs, encode_columns(inputs, "linear"), strict=True)],
             "history": history(s).model_dump(mode="json"),
+            "model": model(s).model_dump(mode="json"),
         }
 
 
+def history_message(s: TrainingSession) -> dict[str, Any]:
+    """The stream's `history` message: what GET /history answers, sent after a change."""
+    return {"type": "history", **history(s).model_dump(mode="json")}
+
+
 def frame_message(s: TrainingSession, step: int | None = None) -> dict[str, Any]:
-    """One frame: step, metrics, parameters, the output map, every neuron's map and the points
-    in the last hidden layer's space. With `step`: the network as it was at that checkpoint,
-    marked `"peek": true`."""
+    """One frame: step, metrics, parameters, the output map, every neuron's map, the points
+    in the last hidden layer's space and the checkpoint steps (so a page playing a session
+    needs no history message to scrub). With `step`: the network as it was at that
+    checkpoint, marked `"peek": true`."""
     with s.at_step(step):
         out_acts = evaluate(s.net, s.grid(OUTPUT_GRID))[-1]
         hidden = evaluate(s.net, s.grid(NEURON_GRID))[:-1] if len(s.sizes) > 2 else []
@@ -180,5 +188,6 @@ def frame_message(s: TrainingSession, step: int | None = None) -> dict[str, Any]
             "output": encode_columns(out_units, out_act),
             "neurons": [encode_columns(a, act) for a in hidden],
             "hidden_points": _hidden_points(s),
+            "checkpoints": list(s.history.checkpoints.steps),
             "peek": step is not None,
         }

@@ -26,10 +26,11 @@ from app.schemas.sessions import (
     ResetControl,
     RewindControl,
     SetControl,
+    SetParametersControl,
     Status,
     StepControl,
 )
-from app.training.payloads import frame_message
+from app.training.payloads import frame_message, history_message
 from app.training.registry import SessionRegistry
 from app.training.session import SessionError, TrainingSession
 
@@ -39,6 +40,7 @@ MARGIN = 0.002  # seconds kept free in each tick for the hop to and from the wor
 FRAME_SHARE = 0.5  # at most this much of the worker's time builds frames…
 MIN_FRAME_RATE = 6.0  # …unless watchers would get fewer frames per second than this:
 MAX_FRAME_SHARE = 0.8  # then frames may take up to this much, and training gets the rest
+NOTHING, FRAME, HISTORY = 0, 1, 2  # what a control changed (HISTORY: a new frame as well)
 
 
 class Watcher:
@@ -161,6 +163,7 @@ class Player:
                 self._task = None
                 self._playing.discard(self)
                 await self._save()
+                await self.send_history()
                 return
             if time.monotonic() - last_save >= self.settings.save_interval_seconds:
                 last_save = time.monotonic()
@@ -193,55 +196,68 @@ class Player:
             watcher.reply(message)
 
     async def control(self, batch: list[Control], watcher: Watcher) -> None:
-        """Carry out a burst of control messages in order, then send one frame: a burst
-        costs about one frame, not one each. Of several peeks only the last is answered,
-        and only if nothing changed after it. Refusals go back to `watcher` as errors."""
-        changed, peek = False, None
+        """Carry out a burst of control messages in order, then send one frame (and one
+        history message, if the history changed): a burst costs about one frame, not one
+        each. Of several peeks only the last is answered, and only if nothing changed after
+        it. Refusals go back to `watcher` as errors."""
+        changed, peek = NOTHING, None
         for msg in batch:
             if isinstance(msg, PeekControl):
                 peek = msg
                 continue
             peek = None
             try:
-                changed = await self._apply(msg) or changed
+                changed = max(changed, await self._apply(msg))
             except SessionError as err:
                 watcher.reply({"type": "error", "detail": str(err)})
         if changed:
             self.registry.save_soon(self.session)
-            await self.refresh()
+            await self.refresh(history=changed == HISTORY)
         if peek is not None:
             try:
                 watcher.reply(await asyncio.to_thread(frame_message, self.session, peek.step))
             except SessionError as err:
                 watcher.reply({"type": "error", "detail": str(err)})
 
-    async def _apply(self, msg: Control) -> bool:
-        """One control message; True when it changed what watchers see."""
+    async def _apply(self, msg: Control) -> int:
+        """One control message; what it changed of what watchers see (NOTHING, FRAME or
+        HISTORY)."""
         s = self.session
         if s.deleted:
             raise SessionError("this session was deleted; create a new one", 404)
         if isinstance(msg, PlayControl):
             per_step = s.trainer.steps_per_epoch if msg.unit == "epochs" else 1
             self.play(None if msg.speed is None else msg.speed * per_step)
-            return False
+            return NOTHING
+        if isinstance(msg, SetControl):
+            s.set_hyperparameters(Hyperparameters(**msg.model_dump(exclude={"type"})))
+            return FRAME
         if isinstance(msg, PauseControl):
             await self.pause()
         elif isinstance(msg, StepControl):
             await self.rest.train(s, msg.steps)
-        elif isinstance(msg, SetControl):
-            s.set_hyperparameters(Hyperparameters(**msg.model_dump(exclude={"type"})))
         elif isinstance(msg, ResetControl):
             await self.pause()
             s.reset(msg.seed)
         elif isinstance(msg, RewindControl):
             await self.pause()
             s.rewind(msg.step)
-        return True
+        elif isinstance(msg, SetParametersControl):  # as REST PUT /parameters
+            s.set_parameters([(layer.weights, layer.bias) for layer in msg.layers])
+        return HISTORY
 
-    async def refresh(self) -> None:
-        """Send every watcher a frame of the current state (after a control changed it)."""
+    async def refresh(self, history: bool = False) -> None:
+        """Send every watcher a frame of the current state (after a control changed it), and
+        with `history` the history message first."""
+        if history:
+            await self.send_history()
         if self.watchers:
             self.publish(await asyncio.to_thread(self.frame))
+
+    async def send_history(self) -> None:
+        """Send every watcher the history, as GET /history answers it."""
+        if self.watchers:
+            self.broadcast_reply(await asyncio.to_thread(history_message, self.session))
 
 
 class RequestTrainer:
@@ -337,9 +353,10 @@ class Players:
         self.executor.shutdown(wait=True, cancel_futures=True)
         self.rest.pool.shutdown(wait=True, cancel_futures=True)
 
-    async def changed(self, session: TrainingSession) -> None:
-        """A request changed `session`: show its watchers, and make it durable soon."""
+    async def changed(self, session: TrainingSession, history: bool = True) -> None:
+        """A request changed `session`: show its watchers (a frame, and with `history` the
+        history message), and make it durable soon."""
         self.registry.save_soon(session)
         player = self.by_id.get(session.id)
         if player is not None:
-            await player.refresh()
+            await player.refresh(history)
