@@ -9,7 +9,7 @@ Served at GET /api/vocabulary and embedded in every page.
 import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from app.config import Settings
 from app.data.generators import KINDS, MAX_CLASSES, MIN_CLASSES
@@ -135,8 +135,6 @@ class Texts(BaseModel):
 
 class Vocabulary(BaseModel):
     """The one source of every name the page shows; see GET /api/vocabulary."""
-
-    model_config = ConfigDict(json_schema_extra={"description": __doc__})
 
     activations: list[ActivationWords]
     tasks: list[TaskWords]
