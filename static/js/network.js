@@ -5,6 +5,9 @@
 
 import { CLASS2, css, diverging, lut, rampLut, activationScale, classColor } from './colors.js';
 import { paintGrid, paintCurve, prepareCanvas, resized, vectorContext } from './heatmap.js';
+import { fmtNum } from './format.js';
+
+export { fmtNum } from './format.js'; // for main.js until it imports format.js itself
 
 const NEG = CLASS2[0];
 const POS = CLASS2[1];
@@ -371,11 +374,4 @@ function segDist(x, y, a, b) {
   const px = a[0] + t * dx - x;
   const py = a[1] + t * dy - y;
   return Math.sqrt(px * px + py * py);
-}
-
-/** A number in at most 4 significant digits. */
-export function fmtNum(v) {
-  if (v === null || v === undefined || !Number.isFinite(v)) return String(v);
-  const a = Math.abs(v);
-  return a !== 0 && (a < 1e-3 || a >= 1e4) ? v.toExponential(2) : String(Number(v.toPrecision(4)));
 }

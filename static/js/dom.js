@@ -1,0 +1,27 @@
+// The few DOM helpers the page uses. User text (file, column and class names) always goes
+// in as text, never as HTML.
+
+/** The element with id `id`. */
+export const $ = (id) => document.getElementById(id);
+
+/** A new `tag` element with class `cls` and text `text` (both optional), appended to `parent`. */
+export function el(tag, cls, text, parent) {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text !== undefined) e.textContent = text;
+  if (parent) parent.appendChild(e);
+  return e;
+}
+
+/** An <option> of a <select>. */
+export function option(value, text) {
+  const o = document.createElement('option');
+  o.value = value;
+  o.textContent = text;
+  return o;
+}
+
+/** Set a node's text, touching the DOM only when it changes. */
+export function setText(node, text) {
+  if (node.textContent !== text) node.textContent = text;
+}
