@@ -12,7 +12,23 @@ non-finite value in a numeric column or in the target are dropped and counted.
 
 Task rule (`task=auto`): a text target means classification; a numeric target means
 regression when it has more than 20 distinct values or any non-integer value, else
-classification. Class labels are strings ("1.0" and "1" are the same class "1").
+classification. Class labels are strings ("1.0" and "1" are the same class "1"). The rule
+lives in app.data.prepare (`target_of`), which sessions with another target use too.
+
+The target, when the `target` field does not name one (`guess_target`; the answer's
+`target_reason` says which case chose it):
+1. the last column, when it gives a classification (text with few distinct values, or at
+   most 20 distinct whole numbers): the usual layout, and what the upload always did;
+2. else the text column with the fewest distinct values among those that can be class labels
+   (2 to `max_classes` values, each in at least 2 rows; so never an id-like column, a value
+   per row), ties going to the later column: a text column with few values is a class label
+   even when the last column is a number (iris with `species` first);
+3. else the last column (a regression on its numbers);
+4. else the last numeric column that leaves a feature (the last column is an id, say).
+With `task=regression` the target is the last column, as before. Every
+column that could be a session's target instead is listed in `target_candidates`. Text columns
+with at most `max_classes` distinct values are kept (as codes) so a session can take them as
+its target without a new upload (`StoredDataset.text`).
 
 Line numbers in messages count the header as line 1, as a text editor does. A field (cell or
 column name) over FIELD_LIMIT characters is a 413 naming its line and column; messages quote
@@ -33,17 +49,30 @@ from array import array
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
-from typing import Any, cast
+from typing import cast
 
 import numpy as np
 from numpy.typing import NDArray
 
+from app.data.prepare import (
+    MAX_DISTINCT_CLASSES_AUTO,
+    MIN_ROWS,
+    MIN_ROWS_PER_CLASS,
+    TargetTable,
+    auto_task,
+    classes_of,
+    number_label,
+)
+from app.data.prepare import names as _names
+from app.data.prepare import show as _show
 from app.data.store import (
     ColumnInfo,
     DatasetError,
     NonFeature,
     StoredDataset,
     Task,
+    TextColumn,
+    code_dtype,
     new_id,
     now_iso,
     sort_labels,
@@ -53,8 +82,7 @@ DELIMITERS = (",", ";", "\t")
 MISSING = {"", "na", "n/a", "nan", "-nan", "null", "none", "?", "#n/a"}
 INFINITE = {"inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"}
 MAX_ABS = 1e100
-MAX_DISTINCT_CLASSES_AUTO = 20
-MIN_ROWS, MIN_ROWS_PER_CLASS = 4, 2
+__all__ = ["MAX_DISTINCT_CLASSES_AUTO", "MIN_ROWS", "MIN_ROWS_PER_CLASS", "parse_csv"]
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 _NOT_NUMBER_CHAR = re.compile(r"[^0-9eE+\-.\n]")
 _DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
@@ -102,11 +130,6 @@ def decode(data: bytes) -> str:
     if not text or text.isspace():
         raise DatasetError("the file is empty", 400)
     return text
-
-
-def _show(text: str, n: int = 40) -> str:
-    """A cell or name as a message quotes it: at most `n` characters (never a huge input)."""
-    return text if len(text) <= n else text[:n] + "…"
 
 
 class FieldTooLong(DatasetError):
@@ -190,12 +213,6 @@ class Table:
     columns: list[list[str]]
     lines: array[int]
     delimiter: str
-
-
-def _names(names: list[str], n: int = 20) -> str:
-    """Column names for a message: each shortened, at most `n` of them."""
-    shown = ", ".join(_show(h) for h in names[:n])
-    return shown + (f", … ({len(names) - n} more)" if len(names) > n else "")
 
 
 def read_table(text: str, max_rows: int, max_columns: int) -> Table:
@@ -337,10 +354,6 @@ def _column(name: str, cells: list[str], lines: array[int], decimal_comma: bool)
                                            count=len(cells)))
 
 
-def _label(v: float) -> str:
-    return str(int(v)) if v.is_integer() else repr(float(v))
-
-
 def _stats(name: str, values: NDArray[np.float64]) -> ColumnInfo:
     return ColumnInfo(name, "numeric", float(values.min()), float(values.max()),
                       float(values.mean()), len(np.unique(values)))
@@ -354,17 +367,85 @@ def _distinct(cells: list[str]) -> tuple[list[str], NDArray[np.int32]]:
     return list(index), codes
 
 
-def _classes(labels: list[str], codes: NDArray[Any]) -> tuple[list[str], NDArray[np.int32]]:
-    """Sorted classes from the distinct `labels` present, and `codes` (indices into `labels`)
-    as indices into the classes. Labels stay one Python string per class: no array of strings
-    is made (a fixed-width one pads every row to the longest label)."""
-    present = np.flatnonzero(np.bincount(codes, minlength=len(labels)))
-    shown = [labels[i] for i in present]
-    classes = sort_labels(shown)
-    position = {c: i for i, c in enumerate(classes)}
-    remap = np.zeros(len(labels), dtype=np.int32)
-    remap[present] = [position[c] for c in shown]
-    return classes, remap[codes]
+class _Text:
+    """A text column's distinct cells and each row's index into them, made once."""
+
+    def __init__(self, column: Column):
+        self.column = column
+        self.cells, self.codes = _distinct(column.cells)
+        self.missing = np.array([c.lower() in MISSING for c in self.cells], dtype=bool)
+
+    def present(self, rows: NDArray[np.bool_]) -> NDArray[np.intp]:
+        """Indices of the non-missing distinct cells that occur in `rows`."""
+        seen = np.bincount(self.codes[rows], minlength=len(self.cells)) > 0
+        return np.flatnonzero(seen & ~self.missing)
+
+    def kept(self, rows: NDArray[np.bool_], max_values: int) -> TextColumn | None:
+        """The column over `rows` as sorted values and codes (-1 = missing), or None when it
+        has none or more than `max_values` distinct values (it could not be a target)."""
+        present = self.present(rows)
+        if not 0 < len(present) <= max_values:
+            return None
+        values = sort_labels(self.cells[i] for i in present)
+        position = {v: i for i, v in enumerate(values)}
+        remap = np.full(len(self.cells), -1, dtype=code_dtype(len(values)))
+        remap[present] = [position[self.cells[i]] for i in present]
+        return TextColumn(values, remap[self.codes[rows]])
+
+
+def _described(name: str, table: TargetTable) -> str:
+    """What makes a column a class label, for a reason: its distinct values."""
+    if name in table.texts:
+        return f"text with {len(table.texts[name].values)} distinct values"
+    return f"{len(np.unique(table.numbers[name]))} distinct whole numbers"
+
+
+def guess_target(table: TargetTable, mode: str) -> tuple[str, str]:
+    """The column to use as the target when none is named, and why (see the module notes).
+    `table` holds the columns over the rows every numeric column has a value in."""
+    order = table.order
+    last = order[-1]
+
+    def works(name: str, task: Task | None = None) -> Task | None:
+        try:
+            return table.target(name, task).task
+        except DatasetError:
+            return None
+
+    if mode == "regression":  # the column asked to be a regression is the usual one
+        return last, "the last column"
+    forced: Task | None = "classification" if mode == "classification" else None
+    last_task = works(last, forced)
+    if last_task == "classification":
+        return last, f"the last column, {_described(last, table)}: a class label"
+    labels = [(len(table.texts[n].values), i, n) for i, n in enumerate(order)
+              if n in table.texts and works(n)]
+    if labels:
+        fewest, _, pick = min(labels, key=lambda x: (x[0], -x[1]))
+        if len(labels) == 1:
+            reason = f"'{_show(pick)}' is the only text column with few distinct values ({fewest})"
+        else:
+            tie = sum(k == fewest for k, _, _ in labels) > 1
+            reason = (f"'{_show(pick)}' has the fewest distinct values ({fewest}) of the "
+                      f"{len(labels)} text columns with few values"
+                      + ("; of those tied, it is the last" if tie else ""))
+        if last_task == "regression":
+            reason += f"; the last column, '{_show(last)}', is numeric with many values"
+        return pick, reason
+    if last_task is not None:
+        return last, "the last column; no text column has few distinct values"
+    numeric = [n for n in order if n in table.numbers and works(n, forced)]
+    if numeric:
+        pick = numeric[-1]
+        why = table.why_not.get(last)
+        if why is None:
+            try:
+                table.target(last, forced)
+            except DatasetError as e:
+                why = e.message
+        return pick, f"the last numeric column; the last column, '{_show(last)}', cannot be " \
+                     f"the target ({why})"
+    return last, "the last column"
 
 
 def parse_csv(data: bytes, *, name: str, target: str | None = None, task: str | None = None,
@@ -378,13 +459,18 @@ def parse_csv(data: bytes, *, name: str, target: str | None = None, task: str | 
         raise DatasetError("task must be auto, classification or regression, not "
                            f"'{_show(task or '')}'")
     table = read_table(decode(data), max_rows, max_columns)
-    target = table.header[-1] if not target or not target.strip() else target.strip()
-    if target not in table.header:
-        raise DatasetError(f"there is no column named '{_show(target)}' to use as the target; "
+    named = target.strip() if target and target.strip() else None
+    if named is not None and named not in table.header:
+        raise DatasetError(f"there is no column named '{_show(named)}' to use as the target; "
                            f"the columns are: {_names(table.header)}")
     decimal_comma = table.delimiter != ","
     columns = [_column(h, cells, table.lines, decimal_comma)
                for h, cells in zip(table.header, table.columns, strict=True)]
+    texts = {c.name: _Text(c) for c in columns if not c.numeric}
+    if named is None:
+        target, reason = guess_target(_base_table(columns, texts, max_classes), mode)
+    else:
+        target, reason = named, "named in the upload's target field"
     t = columns[table.header.index(target)]
     shown = _show(target)
 
@@ -392,10 +478,7 @@ def parse_csv(data: bytes, *, name: str, target: str | None = None, task: str | 
     distinct: list[str] = []  # a text target's distinct labels, and each row's index into them
     row_codes = np.empty(0, dtype=np.int32)
     if t.numeric:
-        finite = t.values[np.isfinite(t.values)]
-        integer = bool(np.all(finite == np.round(finite)))
-        auto: Task = ("regression" if len(np.unique(finite)) > MAX_DISTINCT_CLASSES_AUTO
-                      or not integer else "classification")
+        auto = auto_task(t.values[np.isfinite(t.values)])
         kind = auto if mode == "auto" else cast(Task, mode)
         has_target = np.isfinite(t.values)
     elif mode == "regression":
@@ -407,8 +490,8 @@ def parse_csv(data: bytes, *, name: str, target: str | None = None, task: str | 
                            "task=classification)")
     else:
         kind = "classification"
-        distinct, row_codes = _distinct(t.cells)
-        has_target = ~np.array([d.lower() in MISSING for d in distinct], dtype=bool)[row_codes]
+        distinct, row_codes = texts[t.name].cells, texts[t.name].codes
+        has_target = ~texts[t.name].missing[row_codes]
     if not has_target.any():
         raise DatasetError(f"target column '{shown}' has no values")
 
@@ -434,9 +517,10 @@ def parse_csv(data: bytes, *, name: str, target: str | None = None, task: str | 
     if kind == "classification":
         if t.numeric:  # numbers: 1.0 and 1 are one class, "1"
             values, inverse = np.unique(t.values[keep], return_inverse=True)
-            classes, labels = _classes([_label(float(v)) for v in values], inverse.reshape(-1))
+            classes, labels = classes_of([number_label(float(v)) for v in values],
+                                         inverse.reshape(-1))
         else:
-            classes, labels = _classes(distinct, row_codes[keep])
+            classes, labels = classes_of(distinct, row_codes[keep])
         if len(classes) > max_classes:
             raise DatasetError(f"target column '{shown}' has {len(classes)} distinct values, "
                                f"more than the limit of {max_classes} classes; choose another "
@@ -459,17 +543,45 @@ def parse_csv(data: bytes, *, name: str, target: str | None = None, task: str | 
                                        for c in columns if c is not t))
 
     infos = []
+    kept_text: dict[str, TextColumn] = {}  # text columns a session could take as its target
     for c in columns:
         if c.numeric:
             infos.append(_stats(c.name, c.values[keep]))
-        else:
-            kept = {x for x, k in zip(c.cells, keep, strict=True) if k and x.lower() not in MISSING}
-            infos.append(ColumnInfo(c.name, "text", None, None, None, len(kept)))
-    return StoredDataset(
+            continue
+        infos.append(ColumnInfo(c.name, "text", None, None, None,
+                                len(texts[c.name].present(keep))))
+        if c is not t and (column := texts[c.name].kept(keep, max_classes)) is not None:
+            kept_text[c.name] = column
+    ds = StoredDataset(
         id=new_id(), name=name, task=kind, target=target, classes=classes,
         features=[c.name for c in numeric],
         non_features=[NonFeature(c.name, c.text_reason()) for c in columns
                       if c is not t and not c.numeric],
         columns=infos, n_rows=n, dropped_rows=dropped, source="upload", kind=None,
-        class_counts=class_counts, created_at=now_iso(),
-        numeric={c.name: c.values[keep] for c in numeric}, labels=labels)
+        class_counts=class_counts, created_at=now_iso(), target_reason=reason,
+        numeric={c.name: c.values[keep] for c in numeric}, labels=labels, text=kept_text)
+    ds.target_candidates = TargetTable.of(ds, max_classes).candidates()
+    return ds
+
+
+def _base_table(columns: list[Column], texts: dict[str, _Text], max_classes: int
+                ) -> TargetTable:
+    """Every column over the rows where each numeric column has a value: what the guess
+    looks at (a text target then leaves out the rows without a label, as the upload does)."""
+    numeric = [c for c in columns if c.numeric]
+    base = np.ones(len(columns[0].cells), dtype=bool)
+    for c in numeric:
+        base &= np.isfinite(c.values)
+    every = bool(base.all())
+    numbers = {c.name: c.values if every else c.values[base] for c in numeric}
+    kept, why_not = {}, {}
+    for name, text in texts.items():
+        column = text.kept(base, max_classes)
+        if column is not None:
+            kept[name] = column
+        elif (k := len(text.present(base))) == 0:
+            why_not[name] = "it has no values"
+        else:
+            why_not[name] = (f"it is text with {k} distinct values, more than the limit of "
+                             f"{max_classes} classes")
+    return TargetTable([c.name for c in columns], numbers, kept, why_not, max_classes)

@@ -1,4 +1,16 @@
-"""Preparing a stored dataset for a session: features, split, standardization, transforms.
+"""Preparing a stored dataset for a session: target, features, split, standardization,
+transforms.
+
+`with_target(dataset, target, max_classes) -> StoredDataset`: the dataset as a session with
+another target sees it (`SessionConfig.target`; None or the dataset's own target: the dataset
+itself). The task follows from the column by the upload's rule (`target_of`): a text column
+is classification; a numeric one is regression when it has more than
+MAX_DISTINCT_CLASSES_AUTO distinct values or any non-integer value, else classification.
+The dataset's own target goes back among the features when it is numeric; the default
+features are then every numeric column but the new target, in file order. Rows without a
+value in a text target are left out (the upload already left out the rows without a value
+in its own target: those are not stored, whatever target a session picks).
+`TargetTable.candidates()` lists the columns that would work, with the task each gives.
 
 `prepare(dataset, features, transforms, view_features, test_fraction, seed) -> Prepared`
 
@@ -16,14 +28,22 @@
 Every bad choice raises PrepareError (a DatasetError with status 422) naming the column.
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
 
-from app.data.store import DatasetError, StoredDataset
+from app.data.store import (
+    DatasetError,
+    NonFeature,
+    StoredDataset,
+    TargetCandidate,
+    Task,
+    TextColumn,
+    sort_labels,
+)
 
 Array = NDArray[np.float64]
 
@@ -42,10 +62,223 @@ MAX_TEST_FRACTION = 0.9
 
 
 class PrepareError(DatasetError):
-    """A feature, transform or split choice that does not fit the dataset (422)."""
+    """A target, feature, transform or split choice that does not fit the dataset (422)."""
 
     def __init__(self, message: str):
         super().__init__(message, 422)
+
+
+# ---- the target: which task a column gives, and its labels ------------------------------------
+MAX_DISTINCT_CLASSES_AUTO = 20
+MIN_ROWS, MIN_ROWS_PER_CLASS = 4, 2
+
+
+def show(text: str, n: int = 40) -> str:
+    """A name or cell as a message quotes it: at most `n` characters (never a huge input)."""
+    return text if len(text) <= n else text[:n] + "…"
+
+
+def names(items: Iterable[str], n: int = 20) -> str:
+    """Column names for a message: each shortened, at most `n` of them."""
+    items = list(items)
+    shown = ", ".join(show(h) for h in items[:n])
+    return shown + (f", … ({len(items) - n} more)" if len(items) > n else "")
+
+
+def auto_task(finite: NDArray[np.float64]) -> Task:
+    """The upload's rule for numbers: regression when more than MAX_DISTINCT_CLASSES_AUTO
+    distinct values or any non-integer one, else classification."""
+    if not bool(np.all(finite == np.round(finite))):
+        return "regression"
+    return "regression" if len(np.unique(finite)) > MAX_DISTINCT_CLASSES_AUTO else "classification"
+
+
+def number_label(v: float) -> str:
+    """A number as a class label: 1.0 and 1 are the class "1"."""
+    return str(int(v)) if v.is_integer() else repr(float(v))
+
+
+def classes_of(labels: list[str], codes: NDArray[Any]) -> tuple[list[str], NDArray[np.int32]]:
+    """Sorted classes from the distinct `labels` present, and `codes` (indices into `labels`)
+    as indices into the classes. Labels stay one Python string per class: no array of strings
+    is made (a fixed-width one pads every row to the longest label)."""
+    present = np.flatnonzero(np.bincount(codes, minlength=len(labels)))
+    shown = [labels[i] for i in present]
+    classes = sort_labels(shown)
+    position = {c: i for i, c in enumerate(classes)}
+    remap = np.zeros(len(labels), dtype=np.int32)
+    remap[present] = [position[c] for c in shown]
+    return classes, remap[codes]
+
+
+@dataclass
+class Target:
+    """A column as the target: the task it gives, its classes, and its labels (int32 codes
+    into the classes, or float64 values) over `rows`, the rows that have a value."""
+
+    name: str
+    task: Task
+    classes: list[str] | None
+    labels: NDArray[Any]
+    rows: NDArray[np.bool_] | None  # None: every row
+
+
+def target_of(name: str, *, numbers: NDArray[np.float64] | None = None,
+              text: TextColumn | None = None, max_classes: int,
+              task: Task | None = None) -> Target:
+    """The target `name` gives, from its finite `numbers` or its `text` codes; `task` None:
+    by the upload's rule. Raises PrepareError when it cannot be a target (one class, too
+    many classes, a class with too few rows)."""
+    shown = show(name)
+    rows: NDArray[np.bool_] | None = None
+    if numbers is not None:
+        if len(numbers) < MIN_ROWS:
+            raise PrepareError(f"column '{shown}' has a value in only {len(numbers)} rows; a "
+                               f"target needs at least {MIN_ROWS}")
+        kind = task or auto_task(numbers)
+        if kind == "regression":
+            return Target(name, "regression", None, numbers, None)
+        values, inverse = np.unique(numbers, return_inverse=True)
+        classes, labels = classes_of([number_label(float(v)) for v in values],
+                                     inverse.reshape(-1))
+    elif text is not None:
+        if task == "regression":
+            raise PrepareError(f"column '{shown}' holds text; regression needs a number in "
+                               "every row")
+        have = text.codes >= 0
+        rows = None if bool(have.all()) else have
+        codes = text.codes if rows is None else text.codes[have]
+        if len(codes) < MIN_ROWS:
+            raise PrepareError(f"column '{shown}' has a value in only {len(codes)} rows; a "
+                               f"target needs at least {MIN_ROWS}")
+        classes, labels = classes_of(text.values, codes.astype(np.int64))
+    else:
+        raise PrepareError(f"column '{shown}' has no values to learn")
+    if len(classes) > max_classes:
+        raise PrepareError(f"column '{shown}' has {len(classes)} distinct values, more than "
+                           f"the limit of {max_classes} classes")
+    if len(classes) < 2:
+        raise PrepareError(f"column '{shown}' has only one value ('{show(classes[0])}'); "
+                           "classification needs at least 2 classes")
+    counts = np.bincount(labels, minlength=len(classes))
+    if counts.min() < MIN_ROWS_PER_CLASS:
+        small = classes[int(counts.argmin())]
+        raise PrepareError(f"class '{show(small)}' of column '{shown}' has only "
+                           f"{int(counts.min())} row; each class needs at least "
+                           f"{MIN_ROWS_PER_CLASS} rows")
+    return Target(name, "classification", classes, labels, rows)
+
+
+class TargetTable:
+    """Every column of a dataset as a possible target: the numeric ones (finite values, every
+    row) and the kept text ones (codes), in file order, with why any other cannot be one."""
+
+    def __init__(self, order: list[str], numbers: dict[str, NDArray[np.float64]],
+                 texts: dict[str, TextColumn], why_not: dict[str, str], max_classes: int,
+                 fixed: Target | None = None):
+        self.order, self.numbers, self.texts = order, numbers, texts
+        self.why_not, self.max_classes, self.fixed = why_not, max_classes, fixed
+
+    @classmethod
+    def of(cls, ds: StoredDataset, max_classes: int) -> "TargetTable":
+        """The columns of a stored dataset; its own target keeps its task and classes."""
+        kinds = {c.name: c.kind for c in ds.columns}
+        order = [c.name for c in ds.columns] or [*ds.features, ds.target]
+        numbers = dict(ds.numeric)
+        texts = dict(ds.text)
+        own = Target(ds.target, ds.task, ds.classes, ds.labels, None)
+        if ds.classes is None:
+            numbers[ds.target] = np.asarray(ds.labels, dtype=np.float64)
+        else:
+            as_numbers = None
+            if kinds.get(ds.target) == "numeric":  # class labels that are numbers: "0", "1"
+                try:
+                    as_numbers = np.array([float(c) for c in ds.classes])[ds.class_codes()]
+                except ValueError:
+                    as_numbers = None
+            if as_numbers is not None:
+                numbers[ds.target] = as_numbers
+            else:
+                texts[ds.target] = TextColumn(list(ds.classes), ds.labels)
+        why_not = {}
+        for c in ds.columns:
+            if c.name in numbers or c.name in texts:
+                continue
+            if c.distinct == 0:
+                why_not[c.name] = "it has no values"
+            elif c.distinct > max_classes:
+                why_not[c.name] = (f"it is text with {c.distinct} distinct values, more than "
+                                   f"the limit of {max_classes} classes")
+            else:
+                why_not[c.name] = ("this dataset was stored before text columns were kept "
+                                   "for other targets; upload the file again to use it")
+        return cls(order, numbers, texts, why_not, max_classes, own)
+
+    def features_for(self, target: str) -> list[str]:
+        """The default features with `target` as the target: every other numeric column."""
+        return [n for n in self.order if n in self.numbers and n != target]
+
+    def target(self, name: str, task: Task | None = None) -> Target:
+        """`name` as the target (its task by the upload's rule, unless `task`), with at least
+        one feature left; PrepareError naming the columns when it cannot be."""
+        if name not in self.order:
+            raise PrepareError(f"there is no column named '{show(name)}' to use as the "
+                               f"target; the columns are: {names(self.order)}")
+        if name not in self.numbers and name not in self.texts:
+            raise PrepareError(f"column '{show(name)}' cannot be the target: "
+                               f"{self.why_not.get(name, 'it has no values')}")
+        if not self.features_for(name):
+            raise PrepareError(f"with '{show(name)}' as the target no numeric column is left "
+                               f"to be a feature (the columns are: {names(self.order)}); "
+                               "choose another target")
+        if self.fixed is not None and name == self.fixed.name:
+            return self.fixed
+        if name in self.numbers:
+            return target_of(name, numbers=self.numbers[name], max_classes=self.max_classes,
+                             task=task)
+        return target_of(name, text=self.texts[name], max_classes=self.max_classes, task=task)
+
+    def candidates(self) -> list[TargetCandidate]:
+        """Every column that can be the target, in file order, with the task it gives."""
+        out = []
+        for name in self.order:
+            try:
+                t = self.target(name)
+            except DatasetError:
+                continue
+            out.append(TargetCandidate(t.name, t.task,
+                                       len(t.classes) if t.classes is not None else None))
+        return out
+
+
+def with_target(ds: StoredDataset, target: str | None, max_classes: int) -> StoredDataset:
+    """The dataset as a session with `target` sees it: that column's labels or values, the
+    task it gives, the other numeric columns as features (the dataset's own target among them
+    when numeric) and only the rows with a target value. None, or the dataset's own target:
+    the dataset itself."""
+    if target is None or target == ds.target:
+        return ds
+    table = TargetTable.of(ds, max_classes)
+    t = table.target(target)
+    features = table.features_for(target)
+    rows = t.rows
+
+    def kept(a: NDArray[Any]) -> NDArray[Any]:
+        return a if rows is None else a[rows]
+
+    numeric = {f: kept(table.numbers[f]) for f in features}
+    text = {k: TextColumn(v.values, kept(v.codes)) for k, v in table.texts.items() if k != target}
+    counts = None
+    if t.classes is not None:
+        counts = dict(zip(t.classes, np.bincount(t.labels, minlength=len(t.classes)).tolist(),
+                          strict=True))
+    non_features = [NonFeature(n, "text") for n in table.order
+                    if n not in table.numbers and n != target]
+    n_rows = len(t.labels)
+    return replace(ds, task=t.task, target=target, classes=t.classes, features=features,
+                   non_features=non_features, n_rows=n_rows,
+                   dropped_rows=ds.dropped_rows + (ds.n_rows - n_rows), class_counts=counts,
+                   numeric=numeric, labels=t.labels, text=text)
 
 
 def _scale(values: Array, axis: int | None = 0) -> tuple[Any, Any]:

@@ -8,6 +8,7 @@ from numpy.typing import NDArray
 from app.config import Settings
 from app.data.csv_parse import parse_csv
 from app.data.generators import KINDS, generate
+from app.data.prepare import TargetTable
 from app.data.store import (
     ColumnInfo,
     DatasetError,
@@ -31,8 +32,10 @@ def _numeric_info(name: str, values: NDArray[np.float64]) -> ColumnInfo:
 
 
 def create_generated(store: Store, kind: str, n: int, noise: float | None, seed: int,
-                     classes: int | None = None, name: str | None = None) -> StoredDataset:
-    """Generate a built-in dataset and store it."""
+                     classes: int | None = None, name: str | None = None,
+                     max_classes: int = 50) -> StoredDataset:
+    """Generate a built-in dataset and store it; any of its columns can be a session's
+    target (`target_candidates`), the generator's own is the default."""
     g = generate(kind, n, noise, seed, classes)
     noise = KINDS[kind].default_noise if noise is None else noise
     columns = [_numeric_info(k, v) for k, v in g.columns.items()]
@@ -52,7 +55,8 @@ def create_generated(store: Store, kind: str, n: int, noise: float | None, seed:
         task=g.task, target=g.target, classes=class_list, features=list(g.columns),
         non_features=[], columns=columns, n_rows=n, dropped_rows=0, source="generated",
         kind=kind, class_counts=class_counts, created_at=now_iso(),
-        numeric=dict(g.columns), labels=labels)
+        numeric=dict(g.columns), labels=labels, target_reason="the generator's target")
+    ds.target_candidates = TargetTable.of(ds, max_classes).candidates()
     store.put_dataset(ds)
     return ds
 

@@ -6,7 +6,9 @@ The dataset model lives here too, because it is what the store keeps:
   task ("classification" | "regression"), target, classes (sorted label strings or None),
   features (numeric non-target columns, in file order), non_features [(name, reason)],
   columns [ColumnInfo(name, kind, min, max, mean, distinct)], n_rows, dropped_rows,
-  source ("upload" | "generated"), kind (generator kind or None), class_counts, created_at`.
+  source ("upload" | "generated"), kind (generator kind or None), class_counts, created_at,
+  target_reason (why that column is the target), target_candidates [TargetCandidate(name,
+  task, n_classes)]: every column a session could take as its target instead`.
 - `StoredDataset(DatasetInfo)`: adds the numbers.
   `numeric: dict[str, NDArray[float64]]` maps every feature column (numeric, not the target)
   to its `(n_rows,)` values, all finite; `labels: NDArray` is the target, `(n_rows,)`: for
@@ -16,6 +18,11 @@ The dataset model lives here too, because it is what the store keeps:
   81 MB); an array of label strings given to StoredDataset (a generator's, or a blob
   written by an older version of the store) is turned into codes. `target_values()` gives
   the labels (or numbers) as a list, each distinct label one shared string.
+  `text: dict[str, TextColumn]` keeps the text columns other than the target that could be
+  a session's target (at most `max_classes` distinct values), compactly: the sorted distinct
+  values once and one small integer code per row (-1 = missing), so that a new target needs
+  no new upload. A text column with more distinct values (an id, a name) is not kept; nor
+  is any text column of a dataset stored before `text` existed (its `text` is empty).
 
 The sessions code fetches a dataset with `Store.get_dataset(id) -> StoredDataset | None` and
 hands it to `app.data.prepare.prepare`.
@@ -96,6 +103,31 @@ class NonFeature:
 
 
 @dataclass
+class TargetCandidate:
+    """A column that could be a session's target, and what it would give."""
+
+    name: str
+    task: Task
+    n_classes: int | None  # None for regression
+
+
+@dataclass
+class TextColumn:
+    """A text column, compactly: its sorted distinct values and each row's index into them
+    (-1 where the cell is missing)."""
+
+    values: list[str]
+    codes: NDArray[np.signedinteger[Any]]
+
+
+def code_dtype(n_values: int) -> type[np.signedinteger[Any]]:
+    """The smallest signed integer type holding codes -1 … n_values - 1."""
+    if n_values < 2**7:
+        return np.int8
+    return np.int16 if n_values < 2**15 else np.int32
+
+
+@dataclass
 class DatasetInfo:
     """A dataset's metadata (everything but the numbers)."""
 
@@ -113,6 +145,8 @@ class DatasetInfo:
     kind: str | None
     class_counts: dict[str, int] | None
     created_at: str
+    target_reason: str = ""
+    target_candidates: list[TargetCandidate] = field(default_factory=list)
 
     @property
     def n_features(self) -> int:
@@ -129,6 +163,7 @@ class StoredDataset(DatasetInfo):
 
     numeric: dict[str, NDArray[np.float64]] = field(default_factory=dict)
     labels: NDArray[Any] = field(default_factory=lambda: np.empty(0))
+    text: dict[str, TextColumn] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.classes is not None and self.labels.dtype.kind in "USO":
@@ -202,7 +237,29 @@ def _info_from_json(text: str) -> DatasetInfo:
     d = json.loads(text)
     d["columns"] = [ColumnInfo(**c) for c in d["columns"]]
     d["non_features"] = [NonFeature(**c) for c in d["non_features"]]
+    if "target_candidates" in d:
+        d["target_candidates"] = [TargetCandidate(**c) for c in d["target_candidates"]]
+    else:  # stored before candidates were recorded: its own target is the one known to work
+        classes = d.get("classes")
+        d["target_candidates"] = [TargetCandidate(d["target"], d["task"],
+                                                  len(classes) if classes else None)]
+    d.setdefault("target_reason", "the target chosen when the dataset was stored")
     return DatasetInfo(**d)
+
+
+def _strings_blob(values: list[str]) -> NDArray[np.uint8]:
+    """Strings as one uint8 array of their JSON (no fixed-width string array: no padding)."""
+    text = json.dumps(values, ensure_ascii=False)
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: escape it
+        data = json.dumps(values).encode("ascii")
+    return np.frombuffer(data, dtype=np.uint8)
+
+
+def _strings_from_blob(a: NDArray[Any]) -> list[str]:
+    values: list[str] = json.loads(a.astype(np.uint8).tobytes().decode("utf-8"))
+    return values
 
 
 _SCHEMA = """
@@ -438,6 +495,9 @@ class Store:
         meta = _meta_json(ds)
         blobs = [("numeric:" + k, _to_blob(v)) for k, v in ds.numeric.items()]
         blobs.append(("labels", _to_blob(ds.labels)))
+        for k, t in ds.text.items():
+            blobs.append(("text:" + k, _to_blob(t.codes)))
+            blobs.append(("text-values:" + k, _to_blob(_strings_blob(t.values))))
         with self._write() as db:
             db.execute("DELETE FROM dataset_arrays WHERE dataset_id = ?", (ds.id,))
             db.execute("INSERT OR REPLACE INTO datasets VALUES (?, ?, ?)",
@@ -459,8 +519,11 @@ class Store:
         arrays = {k: _from_blob(b) for k, b in rows}  # labels: codes, or (older) strings
         numeric = {k.removeprefix("numeric:"): v.astype(np.float64)
                    for k, v in arrays.items() if k.startswith("numeric:")}
+        text = {k.removeprefix("text:"): TextColumn(
+                    _strings_from_blob(arrays["text-values:" + k.removeprefix("text:")]), v)
+                for k, v in arrays.items() if k.startswith("text:")}
         fields = {k: getattr(info, k) for k in DatasetInfo.__dataclass_fields__}
-        return StoredDataset(**fields, numeric=numeric, labels=arrays["labels"])
+        return StoredDataset(**fields, numeric=numeric, labels=arrays["labels"], text=text)
 
     def list_datasets(self) -> list[DatasetInfo]:
         """Every dataset's metadata, oldest first."""

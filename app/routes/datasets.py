@@ -80,7 +80,10 @@ _UPLOAD_BODY = {
                 "file": {"type": "string", "format": "binary",
                          "description": "a CSV file with a header row"},
                 "name": {"type": "string", "description": "default: the file name"},
-                "target": {"type": "string", "description": "target column; default the last"},
+                "target": {"type": "string", "description": "target column; default: "
+                           "guessed (the last column when it is a class label, else the text "
+                           "column with the fewest distinct values, else the last column), "
+                           "and the answer's target_reason says why"},
                 "task": {"type": "string", "enum": ["auto", "classification", "regression"],
                          "description": "auto: a text target or a numeric one with at most 20 "
                          "distinct integer values is classification, else regression"},
@@ -94,6 +97,10 @@ _UPLOAD_BODY = {
              responses=errors(400, 413, 422, 503))
 async def upload(request: Request, settings: SettingsDep, store: StoreDep) -> Dataset:
     """Upload a CSV (multipart field `file`; optional `name`, `target`, `task`) as a dataset.
+
+    Without `target`, the target is guessed and `target_reason` says how; every other column
+    a session could take as its target (`SessionConfig.target`, no new upload) is listed in
+    `target_candidates` with the task it would give.
 
     Refuses files over the size limit while reading (413), and every unusable file with a
     message naming the line and column; nothing is stored then.
@@ -133,11 +140,11 @@ async def upload(request: Request, settings: SettingsDep, store: StoreDep) -> Da
 
 @router.post("/generate", status_code=201, summary="Make a built-in dataset",
              responses=errors(400, 422, 503))
-def generate(body: GenerateRequest, store: StoreDep) -> Dataset:
+def generate(body: GenerateRequest, store: StoreDep, settings: SettingsDep) -> Dataset:
     """Generate `n` points of a built-in kind; deterministic for (kind, n, noise, seed)."""
     with _answer_errors():
         ds = service.create_generated(store, body.kind, body.n, body.noise, body.seed,
-                                      body.classes, body.name)
+                                      body.classes, body.name, settings.max_classes)
     return _out(ds)
 
 

@@ -58,6 +58,17 @@ class NonFeature(BaseModel):
     reason: str
 
 
+class TargetCandidate(BaseModel):
+    """A column a session could take as its target (`SessionConfig.target`), no new upload."""
+
+    name: str
+    task: Literal["classification", "regression"] = Field(
+        description="what a session with this target learns: a text column, or one with at "
+        "most 20 distinct whole numbers, is a classification, any other numeric column a "
+        "regression (the dataset's own target keeps the task it was uploaded with)")
+    n_classes: int | None = Field(description="how many classes; null for regression")
+
+
 class Dataset(BaseModel):
     """A stored dataset, described so a user can choose features."""
 
@@ -68,7 +79,14 @@ class Dataset(BaseModel):
     columns: list[Column]
     features: list[str] = Field(description="numeric non-target columns")
     non_features: list[NonFeature]
-    target: str
+    target: str = Field(description="the default target of its sessions")
+    target_reason: str = Field(
+        description="why this column is the target: named in the upload's target field, or "
+        "which rule of the guess chose it (the last column when it is a class label, else the "
+        "text column with the fewest distinct values, else the last column)")
+    target_candidates: list[TargetCandidate] = Field(
+        description="every column a session could take as its target instead, in file order, "
+        "with the task each would give; pass one as SessionConfig.target")
     classes: list[str] | None = Field(description="sorted class labels; null for regression")
     class_counts: dict[str, int] | None
     dropped_rows: int = Field(description="rows dropped for a missing or non-finite value")

@@ -78,6 +78,16 @@ class SessionConfig(BaseModel):
     model_config = REQUEST
 
     dataset_id: str = Field(..., min_length=1, max_length=64)
+    target: str | None = Field(
+        None, min_length=1, max_length=2**20,  # the longest column name an upload takes
+        description="the column to predict; default (null): the dataset's target, filled in "
+        "when the session is made. Any other column of the same dataset works without a new "
+        "upload (one listed in the dataset's target_candidates): a text column, or one with at "
+        "most 20 distinct whole numbers, is a classification, any other numeric column a "
+        "regression; the dataset's own target then goes back among the default features "
+        "when it is numeric. 422 for a column the dataset does not have (naming its "
+        "columns) or one that would leave no numeric feature",
+    )
     features: list[str] | None = Field(
         None, description="raw feature columns; default: every numeric column but the target"
     )

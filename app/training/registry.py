@@ -7,7 +7,7 @@ import time
 from typing import Protocol
 
 from app.config import Settings
-from app.data.prepare import prepare
+from app.data.prepare import prepare, with_target
 from app.data.store import Store
 from app.schemas.sessions import SessionConfig
 from app.training import persist
@@ -79,6 +79,10 @@ class SessionRegistry:
         dataset = self.store.get_dataset(config.dataset_id)
         if dataset is None:
             raise SessionError(f"no dataset with id '{config.dataset_id}'", 422)
+        # the session's target: the config's column (a view of the same rows) or the dataset's
+        dataset = with_target(dataset, config.target, self.settings.max_classes)
+        if config.target is None:  # say which column it is, in the config the session shows
+            config = config.model_copy(update={"target": dataset.target})
         data = prepare(dataset, config.features, list(config.transforms or []) or None,
                        config.view_features, config.test_fraction, config.seed)
         return TrainingSession(session_id, config, data, dataset.target)
