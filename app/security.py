@@ -98,8 +98,11 @@ def token_notice(settings: Settings, token: str) -> str:
             f"http://{host}:{settings.port}/?token={shown}")
 
 
-def _clip(text: str, limit: int) -> str:
-    """At most `limit` bytes of UTF-8 (a WebSocket close reason may not exceed 123)."""
+CLOSE_REASON_BYTES = 123  # the most a WebSocket close frame's reason may hold
+
+
+def clip(text: str, limit: int = CLOSE_REASON_BYTES) -> str:
+    """At most `limit` bytes of UTF-8 (by default, what a WebSocket close reason holds)."""
     return text.encode()[:limit].decode(errors="ignore")
 
 
@@ -148,12 +151,12 @@ class AccessGuard:
         values = headers.getlist("host")
         host = parse_host(values[0]) if len(values) == 1 else None
         if host is None:
-            return f"Host header {_clip(', '.join(values), 60)!r} is not a plain host[:port]"
+            return f"Host header {clip(', '.join(values), 60)!r} is not a plain host[:port]"
         name = host[0]
         ok = (self.any_host or name in self.allowed_hosts
               or (is_loopback(name) and (self.on_loopback or local)))
         if not ok:
-            return f"Host {_clip(name, 60)!r} is not allowed (setting LL_ALLOWED_HOSTS)"
+            return f"Host {clip(name, 60)!r} is not allowed (setting LL_ALLOWED_HOSTS)"
         origin = headers.get("origin")
         if origin is None or (scope["type"] == "http" and scope["method"] not in UNSAFE):
             return ""
@@ -162,7 +165,7 @@ class AccessGuard:
         parsed = parse_origin(origin)
         if parsed is not None and (parsed == own or parsed in self.origins):
             return ""
-        return f"Origin {_clip(origin, 60)!r} is not allowed (setting LL_ALLOWED_ORIGINS)"
+        return f"Origin {clip(origin, 60)!r} is not allowed (setting LL_ALLOWED_ORIGINS)"
 
     @staticmethod
     def _given(scope: Scope, headers: Headers) -> tuple[str | None, bool]:
@@ -191,7 +194,7 @@ class AccessGuard:
             if (await receive())["type"] == "websocket.connect":
                 await send({"type": "websocket.accept"})
                 await send({"type": "websocket.close", "code": 4403,
-                            "reason": _clip(detail, 123)})
+                            "reason": clip(detail)})
             return
         response: Any = JSONResponse({"detail": detail}, status_code=status)
         await response(scope, receive, send)

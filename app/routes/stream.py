@@ -8,6 +8,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from pydantic import TypeAdapter, ValidationError
 
 from app.schemas.sessions import Control, PeekControl, SetControl, SetParametersControl
+from app.security import clip
 from app.training import payloads
 from app.training.player import Players
 from app.training.registry import SessionRegistry
@@ -40,7 +41,7 @@ async def stream(ws: WebSocket, session_id: str) -> None:
         session = await asyncio.to_thread(registry.get, session_id)
     except SessionError as err:
         await ws.accept()
-        await ws.close(code=4000 + err.status_code, reason=_reason(str(err)))
+        await ws.close(code=4000 + err.status_code, reason=clip(str(err)))
         return
     limit = max(ws.app.state.settings.max_control_message_bytes,  # room for set_parameters
                 BYTES_PER_PARAMETER * session.net.params.size)
@@ -120,8 +121,3 @@ def _parse(text: str | None, limit: int) -> tuple[str | None, Control | None]:
         return None, controls.validate_json(text)
     except ValidationError as err:
         return _problem(err), None
-
-
-def _reason(text: str) -> str:
-    """A close reason: at most 123 bytes of UTF-8."""
-    return text.encode()[:123].decode(errors="ignore")
