@@ -10,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from app import __version__, errors
 from app.config import ROOT, Settings, get_settings
 from app.data.store import Store
-from app.routes import datasets, health, lessons, pages, sessions, stream, vocabulary
+from app.routes import datasets, docs, health, lessons, pages, sessions, stream, vocabulary
 from app.security import AccessGuard, access_token, token_notice
 from app.training.player import Players
 from app.training.registry import SessionRegistry
@@ -44,6 +44,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Train small neural networks step by step and watch every neuron "
         "as the logistic regression it is.",
         lifespan=lifespan,
+        docs_url=None,  # app.routes.docs serves /docs from local files (FastAPI's uses a CDN)
+        redoc_url=None,  # ReDoc 2 fetches fonts and a logo from CDNs: no /redoc
     )
     app.state.settings = settings
     app.add_middleware(AccessGuard, settings=settings, token=token)
@@ -55,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(vocabulary.router)
     app.include_router(pages.router)
     app.include_router(lessons.router)
+    app.include_router(docs.router)
     errors.install(app, settings.max_error_echo_chars)
     return app
 
