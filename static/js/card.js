@@ -5,8 +5,8 @@
 
 import { activationScale, css, diverging, lut, rampLut, classColor } from './colors.js';
 import { gridValues, paintCurve, paintGrid, vectorContext } from './heatmap.js';
-import { contour, mappers, scatter } from './plot.js';
-import { fmtNum } from './network.js';
+import { contour, mappers, scatterOnMap } from './draw.js';
+import { fmtNum } from './format.js';
 
 const $ = (id) => document.getElementById(id);
 const SYMBOL = { sigmoid: 'σ', tanh: 'tanh', relu: 'relu', linear: '', softmax: 'softmax', identity: '' };
@@ -351,7 +351,7 @@ export class NeuronCard {
       paintCurve(canvas, m.bytes, m.lo, m.hi, a, b, '#1d2330');
     } else {
       paintGrid(canvas, m.bytes, m.G, m.G, this.mapLut(m));
-      scatter(ctx, info, this.points && this.points.train, m.G, w, h, 2, 500);
+      scatterOnMap(ctx, info, this.points && this.points.train, m.G, w, h, 2, 500);
     }
     const caption = $('card-map-caption');
     const line = this.ref.layer === 1 ? this.rawLine() : null;

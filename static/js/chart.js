@@ -3,6 +3,7 @@
 // spacing between kept steps doubles; the latest point is always drawn.
 
 import { vectorContext } from './heatmap.js';
+import { fmtAxis } from './format.js';
 
 const MAX_POINTS = 400;
 
@@ -103,7 +104,7 @@ export class LossChart {
       ctx.moveTo(pad.l, Math.round(y) + 0.5);
       ctx.lineTo(w - pad.r, Math.round(y) + 0.5);
       ctx.stroke();
-      ctx.fillText(fmt(ymax * f), pad.l - 4, y);
+      ctx.fillText(fmtAxis(ymax * f), pad.l - 4, y);
     }
     ctx.textBaseline = 'alphabetic';
     ctx.textAlign = 'left';
@@ -153,9 +154,4 @@ function niceCeil(v) {
   const e = 10 ** Math.floor(Math.log10(v));
   for (const m of [1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10]) if (m * e >= v) return m * e;
   return 10 * e;
-}
-
-function fmt(v) {
-  if (v === 0) return '0';
-  return Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 1 ? v.toFixed(1) : v.toPrecision(2);
 }

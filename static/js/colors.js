@@ -1,5 +1,8 @@
 // Colours live here: a diverging colour-blind-safe pair for two classes (PuOr), the
-// Okabe-Ito categorical palette for more, and a viridis-like sequential scale for values.
+// Okabe-Ito categorical palette for more, a viridis-like sequential scale for values, and
+// the table of which colours a task's outputs, its targets and a neuron's map take.
+
+import { activation } from './vocabulary.js';
 
 /** The two classes' colours: class 0 orange, class 1 purple (PuOr ends, colour-blind safe). */
 export const CLASS2 = ['#e66101', '#5e3c99'];
@@ -84,12 +87,39 @@ export function lut(palette, lo, hi, scaleLo, scaleHi, discretize = false) {
   return out;
 }
 
-/** The scale [lo, hi] a hidden activation is coloured over (diverging, 0 ↦ white for tanh/relu). */
-export function activationScale(activation, lo, hi) {
-  if (activation === 'sigmoid') return [0, 1];
-  if (activation === 'tanh') return [-1, 1];
+/**
+ * The scale [lo, hi] a hidden activation is coloured over: its own range when bounded (the
+ * vocabulary's), else symmetric around 0 over the map's values (0 ↦ white).
+ */
+export function activationScale(key, lo, hi) {
+  const a = activation(key);
+  const r = a ? a.range : [null, null];
+  if (r[0] !== null && r[1] !== null) return [r[0], r[1]];
   const m = Math.max(Math.abs(lo), Math.abs(hi), 1e-6);
   return [-m, m];
+}
+
+/** A hidden neuron's map m = {lo, hi}: diverging over its activation's scale. */
+export function neuronLut(key, m, discretize = false) {
+  const [a, b] = activationScale(key, m.lo, m.hi);
+  return lut('diverging', m.lo, m.hi, a, b, discretize);
+}
+
+/**
+ * Output channel k of K, m = {lo, hi}, for `task`: a value on the sequential scale over
+ * yScale (regression), one class's probability from white to its colour (multiclass), or
+ * P(second class) on the diverging scale (binary; two colours when `discretize`).
+ */
+export function outputLut(task, m, k, K, yScale, discretize = false) {
+  if (task === 'regression') return lut('sequential', m.lo, m.hi, yScale[0], yScale[1]);
+  if (task === 'multiclass') return rampLut(classColor(k, K), m.lo, m.hi);
+  return lut('diverging', m.lo, m.hi, 0, 1, discretize);
+}
+
+/** The colour (CSS) of a point of target y: its class's (K classes), or its value over [lo, hi]. */
+export function targetColor(task, K, [lo, hi]) {
+  if (task === 'regression') return (y) => css(sequential((y - lo) / (hi - lo || 1)));
+  return (y) => classColor(y, K);
 }
 
 /** A CSS linear-gradient of a palette, for legends. */

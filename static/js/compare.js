@@ -3,11 +3,11 @@
 // fraction), through the REST API, and shows its map and accuracy next to the network's.
 // The comparison session is deleted when the main session changes or the page goes away.
 
-import { paintCurve, vectorContext } from './heatmap.js';
-import { contour, paintOutput, scatter, toBytes } from './plot.js';
-import { TRANSFORMS } from './state.js';
-
-const $ = (id) => document.getElementById(id);
+import { paintCurve, paintOutput, toBytes, vectorContext } from './heatmap.js';
+import { contour, scatterOnMap, strokeSegments } from './draw.js';
+import { $ } from './dom.js';
+import { fmtLoss, fmtPercent } from './format.js';
+import { rawInputs, transformLabel } from './vocabulary.js';
 const ROUND_EPOCHS = 100; // epochs per step request
 const MAX_ROUNDS = 30;
 
@@ -85,7 +85,12 @@ export class Compare {
     const info = ctx.info;
     const snap = await this.api.getSnapshot(s.id, info.G);
     if (gen !== this.gen) return;
-    this.result = { netIsLR: !(ctx.config.hidden_layers || []).length, task: info.task, metrics: snap.metrics, step: snap.step, inputs: session.inputs || cfg.transforms || cfg.features || [] };
+    const transforms = cfg.transforms || null;
+    this.result = {
+      netIsLR: !(ctx.config.hidden_layers || []).length, task: info.task, metrics: snap.metrics, step: snap.step,
+      inputs: session.inputs || transforms || cfg.features || [],
+      curved: Boolean(transforms) && transforms.some((k) => !rawInputs().includes(k)), // bent by the transforms
+    };
     this.button.textContent = 'Train again';
     this.button.disabled = false;
     this.body.hidden = false;
@@ -119,21 +124,14 @@ export class Compare {
       const values = new Float32Array(G * G);
       snap.output.forEach((row, i) => row.forEach((v, j) => { values[i * G + j] = v; }));
       const { ctx, w, h } = vectorContext($('cmp-lr-overlay'));
-      ctx.strokeStyle = '#1d2330';
-      ctx.lineWidth = 1.6;
-      ctx.beginPath();
-      for (const [j0, i0, j1, i1] of contour(values, G, 0.5)) {
-        ctx.moveTo(((j0 + 0.5) * w) / G, h - ((i0 + 0.5) * h) / G);
-        ctx.lineTo(((j1 + 0.5) * w) / G, h - ((i1 + 0.5) * h) / G);
-      }
-      ctx.stroke();
+      strokeSegments(ctx, contour(values, G, 0.5), G, w, h, '#1d2330', 1.6);
     }
   }
 
   paintPoints(canvas, info, points) {
     const { ctx, w, h } = vectorContext(canvas);
     ctx.clearRect(0, 0, w, h);
-    scatter(ctx, info, points && points.train, info.G, w, h, 1.6, 400);
+    scatterOnMap(ctx, info, points && points.train, info.G, w, h, 1.6, 400);
   }
 
   /** A frame of the network (live or scrubbed): its map and accuracy beside the regression's. */
@@ -169,9 +167,9 @@ export class Compare {
     const reg = r.task === 'regression';
     const fmt = (m) => {
       if (!m) return '…';
-      if (reg) return `test loss ${num(m.test_loss ?? m.train_loss)}`;
+      if (reg) return `test loss ${fmtLoss(m.test_loss ?? m.train_loss)}`;
       const t = m.test_accuracy ?? m.train_accuracy;
-      return `${m.test_accuracy !== null && m.test_accuracy !== undefined ? 'test' : 'train'} accuracy ${pct(t)}`;
+      return `${m.test_accuracy !== null && m.test_accuracy !== undefined ? 'test' : 'train'} accuracy ${fmtPercent(t)}`;
     };
     $('cmp-lr-acc').textContent = fmt(r.metrics);
     $('cmp-net-acc').textContent = this.netMetrics ? `${fmt(this.netMetrics)} (step ${this.netStep})` : '…';
@@ -183,8 +181,8 @@ export class Compare {
 
   verdict(reg) {
     const r = this.result;
-    const names = r.inputs.map((k) => (TRANSFORMS.find(([key]) => key === k) || [k, k])[1]);
-    const curved = r.inputs.some((k) => ['x1sq', 'x2sq', 'x1x2', 'sinx1', 'sinx2'].includes(k));
+    const names = r.inputs.map(transformLabel);
+    const { curved } = r;
     const line = curved
       ? `one straight cut in its inputs (${names.join(', ')}), which the transforms bend into a curve in the plane`
       : 'one straight line across the plane';
@@ -202,17 +200,9 @@ export class Compare {
     if (net === null || lr === null) return head;
     if (lr >= net - 0.02) {
       return lr >= 0.9
-        ? `${head} Here that is enough (${pct(lr)}): the classes are separated by it, and the hidden layers add little.`
+        ? `${head} Here that is enough (${fmtPercent(lr)}): the classes are separated by it, and the hidden layers add little.`
         : `${head} So far the network does no better${this.netStep < 50 ? ' — train it and watch' : ''}.`;
     }
-    return `${head} That fails here (${pct(lr)} against the network's ${pct(net)}): each hidden neuron draws its own line, and the output neuron — itself a logistic regression — combines them into a bent boundary.`;
+    return `${head} That fails here (${fmtPercent(lr)} against the network's ${fmtPercent(net)}): each hidden neuron draws its own line, and the output neuron — itself a logistic regression — combines them into a bent boundary.`;
   }
-}
-
-function pct(v) {
-  return v === null || v === undefined || !Number.isFinite(v) ? '–' : `${(v * 100).toFixed(1)}%`;
-}
-
-function num(v) {
-  return v === null || v === undefined || !Number.isFinite(v) ? '–' : Number(v.toPrecision(3)).toString();
 }

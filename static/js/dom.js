@@ -4,12 +4,12 @@
 /** The element with id `id`. */
 export const $ = (id) => document.getElementById(id);
 
-/** A new `tag` element with class `cls` and text `text` (both optional), appended to `parent`. */
-export function el(tag, cls, text, parent) {
+/** A new `tag` element with class `cls`, appended to `parent` and holding `text` (each optional). */
+export function el(tag, cls, parent, text) {
   const e = document.createElement(tag);
   if (cls) e.className = cls;
-  if (text !== undefined) e.textContent = text;
   if (parent) parent.appendChild(e);
+  if (text !== undefined) e.textContent = text;
   return e;
 }
 

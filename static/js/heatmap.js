@@ -2,7 +2,7 @@
 // Row 0 of a grid is the lowest y, so it is painted at the bottom of the canvas.
 // The same code paints the big output map and every neuron thumbnail.
 
-import { pack, hexToRgb } from './colors.js';
+import { classColor, hexToRgb, outputLut, pack } from './colors.js';
 
 const images = new WeakMap(); // canvas → { img, u32 }
 
@@ -34,6 +34,29 @@ export function decodeGrid(b64, out) {
     if (j < len) bytes[j++] = (v >> 8) & 255;
   }
   return bytes;
+}
+
+/** Decode a list of maps {lo, hi, data} into {lo, hi, bytes}, reusing `slots`' buffers. */
+export function decodeMaps(maps, slots) {
+  return maps.map((m, k) => {
+    slots[k] = decodeGrid(m.data, slots[k]);
+    return { lo: m.lo, hi: m.hi, bytes: slots[k] };
+  });
+}
+
+/** Quantise rows of numbers (row 0 = lowest y) into a map {lo, hi, bytes}, as the server does. */
+export function toBytes(rows, lo, hi) {
+  const G = rows.length;
+  const W = rows[0].length;
+  const bytes = new Uint8Array(G * W);
+  const s = 255 / (hi - lo || 1);
+  for (let i = 0; i < G; i++) {
+    for (let j = 0; j < W; j++) {
+      const v = rows[i][j];
+      bytes[i * W + j] = Number.isFinite(v) ? Math.max(0, Math.min(255, Math.round((v - lo) * s))) : 0;
+    }
+  }
+  return { lo, hi, bytes };
 }
 
 function imageFor(canvas, w, h) {
@@ -102,6 +125,16 @@ export function paintClasses(canvas, channels, w, h, colors, discretize) {
     }
   }
   ctx.putImageData(img, 0, 0);
+}
+
+/**
+ * Paint an output map (one {lo, hi, bytes} per channel) the way the big map does: the most
+ * probable class (multiclass), else the channel's colour table by task (info.task, yScale).
+ */
+export function paintOutput(canvas, channels, info, G, discretize = false) {
+  const K = channels.length;
+  if (info.task === 'multiclass') paintClasses(canvas, channels, G, G, channels.map((_, k) => classColor(k, K)), discretize);
+  else paintGrid(canvas, channels[0].bytes, G, G, outputLut(info.task, channels[0], 0, 1, info.yScale, discretize));
 }
 
 /** Values of a byte grid: lo + (hi − lo)·u/255. */

@@ -3,8 +3,9 @@
 // features) as a straight boundary with its probability contours.
 
 import { classColor, css, lut, sequential } from './colors.js';
-import { paintClasses, paintGrid, vectorContext } from './heatmap.js';
-import { clipLine, decodeMaps, drawAxes, fmt, logit, scale, sigmoid, steady } from './plotkit.js';
+import { decodeMaps, paintClasses, paintGrid, vectorContext } from './heatmap.js';
+import { clipLine, drawAxes, logit, scale, sigmoid, steady } from './draw.js';
+import { fmtShort as fmt } from './format.js';
 
 const LEVELS = [0.1, 0.2, 0.3, 0.4, 0.6, 0.7, 0.8, 0.9]; // probability contours beside P = 0.5
 const BG = 56; // background cells per side

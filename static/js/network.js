@@ -3,21 +3,15 @@
 // each neuron's bias as a small square. Hovering a link or a bias shows its value;
 // hovering a neuron reports it so the output view can show its map large.
 
-import { CLASS2, css, diverging, lut, rampLut, activationScale, classColor } from './colors.js';
+import { CLASS2, activationScale, css, diverging, lut, neuronLut, outputLut } from './colors.js';
 import { paintGrid, paintCurve, prepareCanvas, resized, vectorContext } from './heatmap.js';
+import { el } from './dom.js';
 import { fmtNum } from './format.js';
 
 export { fmtNum } from './format.js'; // for main.js until it imports format.js itself
 
 const NEG = CLASS2[0];
 const POS = CLASS2[1];
-
-function el(tag, cls, parent) {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (parent) parent.appendChild(e);
-  return e;
-}
 
 /** The diagram of one network; callbacks: onHover(ref|null), onSelect(ref), onToggleInput(key, on), onNeurons(layer, delta). */
 export class NetworkView {
@@ -230,22 +224,20 @@ export class NetworkView {
     grids.neurons.forEach((layer, h) => layer.forEach((m, j) => {
       const nd = this.nodes[h + 1] && this.nodes[h + 1][j];
       if (!nd) return;
-      const [a, b] = activationScale(activation, m.lo, m.hi);
-      if (oneD) paintCurve(nd.canvas, m.bytes, m.lo, m.hi, a, b, '#1d2330');
-      else paintGrid(nd.canvas, m.bytes, info.g, info.g, lut('diverging', m.lo, m.hi, a, b));
+      if (oneD) {
+        const [a, b] = activationScale(activation, m.lo, m.hi);
+        paintCurve(nd.canvas, m.bytes, m.lo, m.hi, a, b, '#1d2330');
+      } else paintGrid(nd.canvas, m.bytes, info.g, info.g, neuronLut(activation, m));
     }));
     // output nodes
     const outNodes = this.nodes[this.nodes.length - 1];
+    const K = grids.output.length;
     grids.output.forEach((m, k) => {
       const nd = outNodes[k];
       if (!nd) return;
-      let table;
-      let range = [0, 1];
-      if (info.task === 'regression') { range = info.yScale; table = lut('sequential', m.lo, m.hi, range[0], range[1]); }
-      else if (info.task === 'multiclass') table = rampLut(classColor(k, grids.output.length), m.lo, m.hi);
-      else table = lut('diverging', m.lo, m.hi, 0, 1);
+      const range = info.task === 'regression' ? info.yScale : [0, 1];
       if (oneD) paintCurve(nd.canvas, m.bytes, m.lo, m.hi, range[0], range[1], '#1d2330');
-      else paintGrid(nd.canvas, m.bytes, info.G, info.G, table);
+      else paintGrid(nd.canvas, m.bytes, info.G, info.G, outputLut(info.task, m, k, K, info.yScale));
     });
     // biases
     frame.layers.forEach((layer, l) => {

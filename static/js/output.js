@@ -1,8 +1,11 @@
 // The output view: the large decision map (or a curve over the points for 1-D data), the
 // training and test points, and, while a neuron is hovered, that neuron's map instead.
 
-import { classColor, css, diverging, gradientCss, lut, sequential, activationScale } from './colors.js';
-import { paintClasses, paintGrid, vectorContext } from './heatmap.js';
+import { activationScale, classColor, css, diverging, gradientCss, lut, neuronLut, targetColor } from './colors.js';
+import { paintGrid, paintOutput, vectorContext } from './heatmap.js';
+import { drawPoints, jitter, mappers, padded, strokeCurve } from './draw.js';
+import { el } from './dom.js';
+import { fmtShort } from './format.js';
 
 const MAX_POINTS = 4000; // drawn points (a bigger dataset is drawn as an even sample)
 
@@ -42,31 +45,21 @@ export class OutputView {
 
   renderScale() {
     const info = this.info;
-    this.scale.replaceChildren();
-    const add = (tag, cls, text) => {
-      const e = document.createElement(tag);
-      if (cls) e.className = cls;
-      if (text !== undefined) e.textContent = text;
-      this.scale.appendChild(e);
-      return e;
-    };
+    const box = this.scale;
+    box.replaceChildren();
     if (info.task === 'multiclass') {
       info.classes.forEach((c, k) => {
-        const s = add('span', 'swatch-item');
-        const i = document.createElement('i');
-        i.style.background = classColor(k, info.classes.length);
-        s.appendChild(i);
+        const s = el('span', 'swatch-item', box);
+        el('i', '', s).style.background = classColor(k, info.classes.length);
         s.appendChild(document.createTextNode(c));
       });
       return;
     }
-    const lo = info.task === 'regression' ? fmt(info.yScale[0]) : (info.classes ? info.classes[0] : '0');
-    const hi = info.task === 'regression' ? fmt(info.yScale[1]) : (info.classes ? info.classes[1] : '1');
-    add('span', 'scale-end', lo);
-    const bar = add('span', 'scale-bar');
-    bar.style.background = gradientCss(info.task === 'regression' ? 'sequential' : 'diverging');
-    add('span', 'scale-end', hi);
-    if (info.task !== 'regression') add('span', 'scale-note', 'colour = predicted probability');
+    const reg = info.task === 'regression';
+    el('span', 'scale-end', box, reg ? fmtShort(info.yScale[0]) : (info.classes ? info.classes[0] : '0'));
+    el('span', 'scale-bar', box).style.background = gradientCss(reg ? 'sequential' : 'diverging');
+    el('span', 'scale-end', box, reg ? fmtShort(info.yScale[1]) : (info.classes ? info.classes[1] : '1'));
+    if (!reg) el('span', 'scale-note', box, 'colour = predicted probability');
   }
 
   /** Paint the frame's output (or the hovered neuron's map); grids as decoded by main.js. */
@@ -77,20 +70,9 @@ export class OutputView {
     const neuron = hover && hover.layer > 0 && hover.layer <= grids.neurons.length ? grids.neurons[hover.layer - 1][hover.index] : null;
     const hoverOut = hover && hover.layer === grids.neurons.length + 1 ? grids.output[hover.index] : null;
     if (info.oneD) this.drawCurve(grids, neuron, hoverOut);
-    else if (neuron) {
-      const [a, b] = activationScale(info.activation, neuron.lo, neuron.hi);
-      paintGrid(this.map, neuron.bytes, info.g, info.g, lut('diverging', neuron.lo, neuron.hi, a, b, this.discretize));
-    } else if (info.task === 'multiclass') {
-      const chans = hoverOut ? null : grids.output;
-      if (chans) paintClasses(this.map, chans, info.G, info.G, info.classes.map((_, k) => classColor(k, info.classes.length)), this.discretize);
-      else paintGrid(this.map, hoverOut.bytes, info.G, info.G, lut('diverging', hoverOut.lo, hoverOut.hi, 0, 1));
-    } else {
-      const m = grids.output[0];
-      const table = info.task === 'regression'
-        ? lut('sequential', m.lo, m.hi, info.yScale[0], info.yScale[1], false)
-        : lut('diverging', m.lo, m.hi, 0, 1, this.discretize);
-      paintGrid(this.map, m.bytes, info.G, info.G, table);
-    }
+    else if (neuron) paintGrid(this.map, neuron.bytes, info.g, info.g, neuronLut(info.activation, neuron, this.discretize));
+    else if (hoverOut && info.task === 'multiclass') paintGrid(this.map, hoverOut.bytes, info.G, info.G, lut('diverging', hoverOut.lo, hoverOut.hi, 0, 1));
+    else paintOutput(this.map, grids.output, info, info.G, this.discretize);
     this.caption.textContent = hover ? formula : '';
     this.caption.hidden = !hover;
   }
@@ -103,7 +85,7 @@ export class OutputView {
     const m = neuron || hoverOut || grids.output[0];
     const n = m.bytes.length;
     let [ylo, yhi] = this.yRange();
-    if (neuron) [ylo, yhi] = pad(activationScale(info.activation, neuron.lo, neuron.hi));
+    if (neuron) [ylo, yhi] = padded(activationScale(info.activation, neuron.lo, neuron.hi), 0.08, 1);
     // background bands: the predicted class (classification), fading with certainty
     if (!neuron && info.task !== 'regression' && info.task !== 'multiclass') {
       const out = grids.output[0];
@@ -127,21 +109,14 @@ export class OutputView {
     const chans = !neuron && !hoverOut && info.task === 'multiclass' ? grids.output : [m];
     chans.forEach((c, k) => {
       const cs = (c.hi - c.lo) / 255;
-      ctx.strokeStyle = chans.length > 1 ? classColor(k, chans.length) : '#1d2330';
-      ctx.lineWidth = 2.5;
-      ctx.beginPath();
-      for (let j = 0; j < n; j++) {
-        const x = ((j + 0.5) / n) * w;
-        const y = Y(c.lo + cs * c.bytes[j]);
-        if (j === 0) ctx.moveTo(x, y); else ctx.lineTo(x, y);
-      }
-      ctx.stroke();
+      const color = chans.length > 1 ? classColor(k, chans.length) : '#1d2330';
+      strokeCurve(ctx, n, (j) => ((j + 0.5) / n) * w, (j) => Y(c.lo + cs * c.bytes[j]), color, 2.5);
     });
   }
 
   yRange() {
     const info = this.info;
-    if (info.task === 'regression') return pad(info.yScale);
+    if (info.task === 'regression') return padded(info.yScale, 0.08, 1);
     return [-0.12, 1.12];
   }
 
@@ -152,37 +127,23 @@ export class OutputView {
     const { ctx, w, h } = vectorContext(this.overlay);
     ctx.clearRect(0, 0, w, h);
     if (!info) return;
-    const G = info.G;
-    const [x0, x1] = extent(info.x, G);
-    const X = (v) => ((v - x0) / (x1 - x0)) * w;
-    let Y;
-    let py;
+    const { X, Y: Y2 } = mappers(info, info.G, w, h);
+    let Y = Y2;
+    let yOf = (set, i) => set.x[i][1];
     if (info.oneD) {
       const [ylo, yhi] = this.yRange();
       Y = (v) => h - ((v - ylo) / (yhi - ylo)) * h;
-      py = (p, i) => (info.task === 'regression' ? p : (info.task === 'multiclass' ? 0.5 : p) + jitter(i));
-    } else {
-      const [y0, y1] = extent(info.y, G);
-      Y = (v) => h - ((v - y0) / (y1 - y0)) * h;
+      const level = (y) => (info.task === 'multiclass' ? 0.5 : y); // classes at 0 and 1, jittered
+      yOf = info.task === 'regression' ? (set, i) => set.y[i] : (set, i) => level(set.y[i]) + jitter(i) * 0.08;
     }
     const K = info.classes ? info.classes.length : 0;
-    const color = (t) => (info.task === 'regression' ? css(sequential((t - info.yScale[0]) / (info.yScale[1] - info.yScale[0] || 1))) : classColor(t, K));
+    const color = targetColor(info.task, K, info.yScale);
     const r = Math.max(2.2, Math.min(4, w / 110));
     const sets = this.showTest ? [['train', '#fff'], ['test', '#1d2330']] : [['train', '#fff']];
     for (const [name, ring] of sets) {
       const pts = this.points[name];
-      ctx.lineWidth = name === 'test' ? 1.4 : 1;
-      ctx.strokeStyle = ring;
-      for (let i = 0; i < pts.x.length; i++) {
-        const px = X(pts.x[i][0]);
-        const yv = info.oneD ? py(pts.y[i], i) : pts.x[i][1];
-        const pyy = Y(yv);
-        ctx.fillStyle = color(pts.y[i]);
-        ctx.beginPath();
-        ctx.arc(px, pyy, r, 0, 2 * Math.PI);
-        ctx.fill();
-        ctx.stroke();
-      }
+      drawPoints(ctx, pts.x.length, (i) => X(pts.x[i][0]), (i) => Y(yOf(pts, i)), (i) => color(pts.y[i]),
+        { r, ring, width: name === 'test' ? 1.4 : 1 });
     }
     // axis labels (feature names come from the user's data: drawn as canvas text, not HTML)
     ctx.font = '11px system-ui, sans-serif';
@@ -193,12 +154,12 @@ export class OutputView {
     const label = (t, x, y) => { ctx.strokeText(t, x, y); ctx.fillText(t, x, y); };
     ctx.textBaseline = 'bottom';
     ctx.textAlign = 'left';
-    label(fmt(info.x[0]), 4, h - 3);
+    label(fmtShort(info.x[0]), 4, h - 3);
     ctx.textAlign = 'right';
-    label(`${info.features[0]} → ${fmt(info.x[1])}`, w - 4, h - 3);
+    label(`${info.features[0]} → ${fmtShort(info.x[1])}`, w - 4, h - 3);
     ctx.textBaseline = 'top';
     ctx.textAlign = 'left';
-    if (!info.oneD) label(`↑ ${info.features[1]} ${fmt(info.y[1])}  (from ${fmt(info.y[0])})`, 4, 3);
+    if (!info.oneD) label(`↑ ${info.features[1]} ${fmtShort(info.y[1])}  (from ${fmtShort(info.y[0])})`, 4, 3);
     else label(info.task === 'regression' ? `↑ ${info.target || 'target'}` : `↑ P(${info.classes ? info.classes[K - 1] : 'class 1'})`, 4, 3);
   }
 
@@ -232,24 +193,3 @@ function sample(set) {
   }
   return { x, y };
 }
-
-function extent(range, G) {
-  const d = (range[1] - range[0]) / Math.max(1, G - 1);
-  return [range[0] - d / 2, range[1] + d / 2];
-}
-
-function pad([a, b]) {
-  const d = (b - a) * 0.08 || 1;
-  return [a - d, b + d];
-}
-
-function jitter(i) {
-  return (((i * 2654435761) % 1000) / 1000 - 0.5) * 0.08;
-}
-
-function fmt(v) {
-  if (!Number.isFinite(v)) return String(v);
-  const a = Math.abs(v);
-  return a !== 0 && (a < 1e-2 || a >= 1e4) ? v.toExponential(1) : String(Number(v.toPrecision(3)));
-}
-

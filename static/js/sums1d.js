@@ -4,7 +4,9 @@
 
 import { OKABE_ITO, classColor } from './colors.js';
 import { vectorContext } from './heatmap.js';
-import { drawAxes, el, fmt, scale, sigmoid, steady } from './plotkit.js';
+import { drawAxes, scale, sigmoid, steady } from './draw.js';
+import { el } from './dom.js';
+import { fmtShort as fmt } from './format.js';
 
 const COLORS = [1, 4, 2, 3, 0, 5, 7].map((k) => OKABE_ITO[k]); // no yellow: it vanishes on white
 const ACT = { sigmoid, tanh: Math.tanh, relu: (t) => (t > 0 ? t : 0), linear: (t) => t };
@@ -114,7 +116,7 @@ export class SumsView {
       box.addEventListener('change', () => { if (box.checked) this.hidden.delete(key); else this.hidden.add(key); this.redraw(); });
       const sw = el('i', key === 'sum' ? 'dash' : '');
       sw.style.background = color;
-      label.append(box, sw, el('span', '', text));
+      label.append(box, sw, el('span', '', undefined, text));
       if (key.startsWith('n')) {
         const j = Number(key.slice(1));
         label.addEventListener('mouseenter', () => this.setHover(j));
@@ -129,11 +131,11 @@ export class SumsView {
     const rows = [];
     if (this.canEdit) {
       const head = el('tr');
-      for (const t of ['neuron', 'step at x =', 'steepness w', this.task === 'binary' ? 'height (logit)' : 'height']) head.append(el('th', '', t));
+      for (const t of ['neuron', 'step at x =', 'steepness w', this.task === 'binary' ? 'height (logit)' : 'height']) head.append(el('th', '', undefined, t));
       rows.push(head);
       for (let j = 0; j < this.H; j++) {
         const tr = el('tr');
-        const th = el('th', '', this.name(j));
+        const th = el('th', '', undefined, this.name(j));
         th.style.color = COLORS[j % COLORS.length];
         tr.append(th);
         const ins = ['s', 'w', 'v'].map((k) => {
@@ -152,7 +154,7 @@ export class SumsView {
         rows.push(tr);
       }
       const tr = el('tr');
-      tr.append(el('th', '', 'bias c'));
+      tr.append(el('th', '', undefined, 'bias c'));
       const inp = document.createElement('input');
       inp.type = 'number';
       inp.step = '0.1';
