@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint unit e2e bench clean
+.PHONY: run test lint unit js e2e bench clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -29,11 +29,16 @@ lint: $(VENV)/.installed-test
 unit: $(VENV)/.installed-test  ## engine, data, API, stream, faults and fuzz tests
 	$(BIN)/python -m pytest -q --ignore=tests/e2e --ignore=tests/bench
 
+js:  ## the page's pure modules under Node's own test runner (skipped loudly without Node; CI fails)
+	@if command -v node >/dev/null 2>&1; then node --test tests/js/; \
+	elif [ "$$CI" = "true" ]; then echo "*** JS TESTS NOT RUN: no node found (apt-get install -y nodejs) ***"; exit 1; \
+	else echo; echo "*** JS TESTS NOT RUN: no node found. Install it with apt-get install -y nodejs. ***"; echo; fi
+
 e2e: $(VENV)/.installed-test  ## browser tests in Debian's Chromium (skipped loudly without it)
 	$(BIN)/python -m pytest -q tests/e2e
 
 # The browser tests run on their own, clearly apart (and after the fast ones fail fast).
-test: lint unit e2e  ## the whole suite: lint, unit and API tests, then browser tests
+test: lint unit js e2e  ## the whole suite: lint, unit and API tests, JS unit tests, then browser tests
 
 bench: $(VENV)/.installed-test  ## benchmarks, side by side with the references
 	@$(BIN)/python -c "import torch" 2>/dev/null || $(BIN)/python -m pip install --quiet torch==2.13.0 \

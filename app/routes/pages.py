@@ -12,7 +12,8 @@ from jinja2.runtime import Context
 from markupsafe import Markup
 
 from app.config import ROOT
-from app.routes.vocabulary import vocabulary_text
+from app.routes.vocabulary import vocabulary_of, vocabulary_text
+from app.vocabulary import Vocabulary
 
 STATIC = ROOT / "static"
 
@@ -59,9 +60,16 @@ def vocabulary_json(context: Context) -> Markup:
     return Markup(vocabulary_text(request.app).replace("</", "<\\/"))
 
 
+@pass_context
+def vocabulary(context: Context) -> Vocabulary:
+    """The same vocabulary, for templates that render its lists (selects, dataset thumbnails)."""
+    return vocabulary_of(context["request"].app)
+
+
 templates.env.globals["static_url"] = static_url
 templates.env.globals["import_map"] = import_map
 templates.env.globals["vocabulary_json"] = vocabulary_json
+templates.env.globals["vocabulary"] = vocabulary
 
 
 @router.get("/", response_class=HTMLResponse)

@@ -2,9 +2,8 @@
 // architecture buttons, output toggles and exports. It reads and writes the controls only;
 // what a change means is main.js's business (through the callbacks).
 
-import { SPEEDS } from './state.js';
-
-const $ = (id) => document.getElementById(id);
+import { SPEEDS, usesInitValue } from './state.js';
+import { $, option } from './dom.js';
 
 /** Bind the controls; callbacks: onPlay, onStep, onReset, onSpeed, onHyper(name, v), onArch(name, v), onLayers(d), onToggle(name, v), onExport(kind). */
 export class Controls {
@@ -29,7 +28,8 @@ export class Controls {
     sel('in-l2', 'l2', Number, 'hyper');
     sel('in-act', 'act', String, 'arch');
     sel('in-init', 'init', String, 'arch');
-    sel('in-init-value', 'iv', (v) => Math.max(-10, Math.min(10, Number(v) || 0)), 'arch');
+    const iv = $('in-init-value');
+    sel('in-init-value', 'iv', (v) => Math.max(Number(iv.min), Math.min(Number(iv.max), Number(v) || 0)), 'arch');
     $('btn-layer-add').addEventListener('click', () => cb.onLayers(+1));
     $('btn-layer-remove').addEventListener('click', () => cb.onLayers(-1));
     $('in-show-test').addEventListener('change', (e) => cb.onToggle('showTest', e.target.checked));
@@ -39,8 +39,8 @@ export class Controls {
     $('btn-export-csv').addEventListener('click', () => cb.onExport('csv'));
   }
 
-  /** Reflect the state in the controls. */
-  render(s, limits) {
+  /** Reflect the state in the controls; `limits` = {maxLayers}; `task` words the 0-layer label. */
+  render(s, limits, task) {
     setSelect($('in-lr'), String(s.lr));
     setSelect($('in-opt'), s.opt);
     setSelect($('in-batch'), String(s.batch));
@@ -49,16 +49,15 @@ export class Controls {
     setSelect($('in-act'), s.act);
     setSelect($('in-init'), s.init);
     $('in-init-value').value = String(s.iv);
-    $('field-init-value').hidden = s.init !== 'constant';
+    $('field-init-value').hidden = !usesInitValue(s);
     $('in-speed').value = String(s.speed);
     $('in-unit').value = s.unit;
     $('out-speed').textContent = speedLabel(s.speed, s.unit);
     $('in-show-test').checked = s.showTest;
     $('in-discretize').checked = s.disc;
     const n = s.layers.length;
-    $('layers-label').textContent = n === 0
-      ? '0 hidden layers: this is logistic regression'
-      : `${n} hidden layer${n === 1 ? '' : 's'}`;
+    const label = $('layers-label');
+    label.textContent = n === 0 ? label.dataset[`zero${task[0].toUpperCase()}${task.slice(1)}`] || '0 hidden layers' : `${n} hidden layer${n === 1 ? '' : 's'}`;
     $('btn-layer-add').disabled = n >= limits.maxLayers;
     $('btn-layer-remove').disabled = n === 0;
   }
@@ -82,10 +81,7 @@ export class Controls {
 /** A select keeps a value not among its options by adding it (e.g. a learning rate from a URL). */
 function setSelect(sel, value) {
   if (![...sel.options].some((o) => o.value === value)) {
-    const o = document.createElement('option');
-    o.value = value;
-    o.textContent = value;
-    sel.appendChild(o);
+    sel.appendChild(option(value, value));
   }
   sel.value = value;
 }

@@ -2,42 +2,18 @@
 // or drag-and-drop) and the column chooser (target, features, the two drawn features).
 // Column names come from the user's file: they are only ever inserted with textContent.
 
-import { KINDS } from './state.js';
-
-const LABELS = {
-  circle: 'Circle', xor: 'XOR', gauss: 'Two Gaussians', spiral: 'Spiral', moons: 'Moons', linear: 'Linear',
-  blobs: 'Blobs (3–5 classes)', spiral3: 'Three spirals', plane: 'Plane (regression)', hills: 'Hills (regression)',
-  interval: 'Interval (1-D)', sine: 'Sine (1-D)', step: 'Step (1-D)', abs: '|x| (1-D)', cubic: 'Cubic (1-D)', bump: 'Bump (1-D)',
-};
-
-const $ = (id) => document.getElementById(id);
+import { $, el, option } from './dom.js';
+import { fmtShort } from './format.js';
 
 /** The data panel; callbacks: onKind(kind), onParam(name, value), onFile(file), onColumns(choice). */
 export class DataPanel {
-  constructor(callbacks, iconUrl) {
+  constructor(callbacks) {
     this.cb = callbacks;
     this.dataset = null;
-    this.grid = $('dataset-grid');
-    this.buttons = new Map();
-    for (const kind of KINDS) {
-      const b = document.createElement('button');
-      b.type = 'button';
-      b.className = 'ds-thumb';
-      b.setAttribute('role', 'radio');
-      b.setAttribute('aria-checked', 'false');
-      b.title = LABELS[kind] || kind;
-      b.dataset.kind = kind;
-      const img = document.createElement('img');
-      img.src = iconUrl(kind);
-      img.alt = '';
-      img.width = 48;
-      img.height = 48;
-      const span = document.createElement('span');
-      span.textContent = (LABELS[kind] || kind).replace(/ \(.*\)$/, '');
-      b.append(img, span);
-      b.addEventListener('click', () => this.cb.onKind(kind));
-      this.grid.appendChild(b);
-      this.buttons.set(kind, b);
+    this.buttons = new Map(); // the built-in datasets' thumbnails (templates/_data.html renders them)
+    for (const b of document.querySelectorAll('#dataset-grid .ds-thumb')) {
+      b.addEventListener('click', () => this.cb.onKind(b.dataset.kind));
+      this.buttons.set(b.dataset.kind, b);
     }
     const slider = (id, name, fmt) => {
       const input = $(`in-${id}`);
@@ -50,11 +26,11 @@ export class DataPanel {
       test: slider('test', 'test', (v) => `${Math.round(v * 100)}%`),
       noise: slider('noise', 'noise', (v) => v.toFixed(2)),
       n: slider('n', 'n', (v) => String(v)),
-      classes: slider('classes', 'classes', (v) => String(v)),
     };
+    if ($('in-classes')) this.sliders.classes = slider('classes', 'classes', (v) => String(v));
     const seed = $('in-seed');
     seed.addEventListener('change', () => {
-      const v = Math.max(0, Math.min(2 ** 32 - 1, Math.round(Number(seed.value) || 0)));
+      const v = Math.max(0, Math.min(Number(seed.max), Math.round(Number(seed.value) || 0)));
       this.cb.onParam('seed', v);
     });
     $('btn-reseed').addEventListener('click', () => this.cb.onParam('seed', Math.floor(Math.random() * 100000)));
@@ -93,7 +69,7 @@ export class DataPanel {
       sl.input.value = String(s[name]);
       sl.out.textContent = sl.fmt(s[name]);
     }
-    $('row-classes').hidden = s.data !== 'blobs';
+    if ($('row-classes')) $('row-classes').hidden = s.data !== $('row-classes').dataset.kind;
     for (const e of document.querySelectorAll('.gen-only')) e.classList.toggle('disabled', s.data === 'csv');
     for (const e of document.querySelectorAll('.gen-only input')) e.disabled = s.data === 'csv';
     $('in-seed').value = String(s.seed);
@@ -113,17 +89,10 @@ export class DataPanel {
     const tbody = $('csv-columns');
     tbody.replaceChildren();
     for (const col of ds.columns) {
-      const tr = document.createElement('tr');
-      const name = document.createElement('th');
-      name.scope = 'row';
-      name.textContent = col.name;
-      const kind = document.createElement('td');
-      kind.className = 'muted';
-      kind.textContent = col.kind === 'numeric'
-        ? `${fmt(col.min)} … ${fmt(col.max)}`
-        : `text, ${col.distinct ?? '?'} values`;
-      const tcell = document.createElement('td');
-      const radio = document.createElement('input');
+      const tr = el('tr', '', tbody);
+      el('th', '', tr, col.name).scope = 'row';
+      el('td', 'muted', tr, col.kind === 'numeric' ? `${fmt(col.min)} … ${fmt(col.max)}` : `text, ${col.distinct ?? '?'} values`);
+      const radio = el('input', '', el('td', '', tr));
       radio.type = 'radio';
       radio.name = 'csv-target';
       radio.value = col.name;
@@ -131,12 +100,9 @@ export class DataPanel {
       radio.disabled = !canChangeTarget && col.name !== ds.target;
       radio.setAttribute('aria-label', `Target: ${col.name}`);
       radio.addEventListener('change', () => this.onTarget(col.name));
-      tcell.appendChild(radio);
-      const fcell = document.createElement('td');
-      const box = document.createElement('input');
+      const box = el('input', 'csv-feature', el('td', '', tr));
       box.type = 'checkbox';
       box.value = col.name;
-      box.className = 'csv-feature';
       box.dataset.kind = col.kind;
       box.setAttribute('aria-label', `Feature: ${col.name}`);
       box.checked = col.kind === 'numeric' && col.name !== ds.target && features.has(col.name);
@@ -144,9 +110,6 @@ export class DataPanel {
       if (col.kind !== 'numeric') box.title = 'A text column cannot be a feature.';
       else if (col.name === ds.target) box.title = 'The target cannot also be a feature.';
       box.addEventListener('change', () => this.renderView());
-      fcell.appendChild(box);
-      tr.append(name, kind, tcell, fcell);
-      tbody.appendChild(tr);
     }
     const nf = $('csv-nonfeatures');
     nf.textContent = (ds.non_features || []).filter((x) => x.name !== ds.target)
@@ -176,13 +139,7 @@ export class DataPanel {
     const sy = $('in-view-y');
     const prev = view && view.length === 2 ? view : [sx.value, sy.value];
     for (const [sel, k] of [[sx, 0], [sy, 1]]) {
-      sel.replaceChildren();
-      for (const f of feats) {
-        const o = document.createElement('option');
-        o.value = f;
-        o.textContent = f;
-        sel.appendChild(o);
-      }
+      sel.replaceChildren(...feats.map((f) => option(f, f)));
       sel.value = feats.includes(prev[k]) ? prev[k] : feats[k] || feats[0] || '';
     }
     if (sx.value === sy.value && feats.length > 1) sy.value = feats.find((f) => f !== sx.value);
@@ -212,7 +169,5 @@ export class DataPanel {
 }
 
 function fmt(v) {
-  if (v === null || v === undefined || !Number.isFinite(v)) return '?';
-  const a = Math.abs(v);
-  return a !== 0 && (a < 1e-2 || a >= 1e5) ? v.toExponential(1) : String(Number(v.toPrecision(3)));
+  return Number.isFinite(v) ? fmtShort(v) : '?';
 }

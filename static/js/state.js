@@ -1,143 +1,133 @@
-// The whole configuration as one plain object, mirrored in the URL hash so that a shared
-// link opens the same data, network, hyperparameters and seed.
+// The playground's whole configuration as one plain object, mirrored in the URL hash so that
+// a shared link (or a lesson preset, app/lessons.py) opens the same data, network,
+// hyperparameters and seed. Every key is declared once, in the table below; its choices,
+// bounds and defaults come from the server's vocabulary. Pure: no DOM.
 
-/** Transform keys (the API values) and their labels, in display order. */
-export const TRANSFORMS = [
-  ['x1', 'x₁'], ['x2', 'x₂'], ['x1sq', 'x₁²'], ['x2sq', 'x₂²'], ['x1x2', 'x₁·x₂'], ['sinx1', 'sin x₁'], ['sinx2', 'sin x₂'],
-];
+import { parseHash, toHash, defaults } from './hash.js';
 
 /** Speed levels of the slider: steps (or epochs) per second; null = as fast as the server goes. */
 export const SPEEDS = [1, 2, 5, 10, 30, 100, 300, 1000, 3000, null];
 
-/** Built-in dataset kinds the picker offers (the generator's registry keys). */
-export const KINDS = [
-  'circle', 'xor', 'gauss', 'spiral', 'moons', 'linear', 'blobs', 'spiral3',
-  'plane', 'hills', 'interval', 'sine', 'step', 'abs', 'cubic', 'bump',
-];
+/** What a change asks of the page, weakest first: redraw, resend play, send `set`, rebuild. */
+export const EFFECTS = ['view', 'speed', 'set', 'rebuild'];
 
-/** The default configuration. */
-export const DEFAULTS = Object.freeze({
-  data: 'circle', // a generator kind, or 'csv' for an uploaded dataset
-  ds: '', // uploaded dataset id (data = 'csv')
-  feat: [], // chosen feature columns (csv)
-  view: [], // the two features the maps are drawn over (csv with > 2 features)
-  n: 300,
-  noise: 0.1,
-  classes: 3,
-  test: 0.2,
-  seed: 0,
-  layers: [4, 2],
-  act: 'sigmoid',
-  init: 'xavier',
-  iv: 0.5,
-  opt: 'adam',
-  lr: 0.03,
-  batch: 'full', // 'full' or a number
-  l1: 0,
-  l2: 0,
-  inputs: ['x1', 'x2'],
-  speed: 5,
-  unit: 'steps',
-  showTest: false,
-  disc: false,
-});
+/** [key, label] of each input transform, from the vocabulary once stateTable has read it
+ * (kept for compare.js until it reads the vocabulary itself; a live binding). */
+export let TRANSFORMS = []; // eslint-disable-line import/no-mutable-exports
 
-const CHOICES = {
-  act: ['sigmoid', 'tanh', 'relu', 'linear'],
-  init: ['xavier', 'he', 'uniform', 'constant', 'zeros'],
-  opt: ['sgd', 'momentum', 'adam'],
-  unit: ['steps', 'epochs'],
-};
+const CSV = 'csv'; // the data value of an uploaded dataset (any other is a generator kind)
+const CONSTANT = 'constant'; // the initialisation that takes init_value
+const keys = (list) => list.map((x) => x.key);
 
-function num(v, lo, hi, fallback, integer = false) {
-  const x = Number(v);
-  if (v === null || v === '' || !Number.isFinite(x)) return fallback;
-  const c = Math.min(hi, Math.max(lo, x));
-  return integer ? Math.round(c) : c;
+/** The dataset kind whose number of classes is a choice (its classes are a range), if any. */
+export function classChooser(vocab) {
+  return vocab.dataset_kinds.find((k) => k.classes && k.classes[0] !== k.classes[1]) || null;
 }
 
-function list(v) {
-  return v ? v.split(',').map(decodeURIComponent).filter((s) => s !== '') : [];
+/**
+ * The hash table, from the vocabulary: { key, type, default, effect, …bounds }. The playground
+ * opens on the circle with two hidden layers of 4 and 2; every other default is the server's.
+ */
+export function stateTable(vocab) {
+  const L = vocab.limits;
+  const d = vocab.defaults;
+  const chooser = classChooser(vocab);
+  const csv = (s) => s.data === CSV;
+  const generated = (s) => s.data !== CSV;
+  const kinds = keys(vocab.dataset_kinds);
+  const transforms = keys(vocab.transforms);
+  TRANSFORMS = vocab.transforms.map((t) => [t.key, t.label]);
+  return [
+    { key: 'data', type: 'enum', choices: [...kinds, CSV], default: kinds[0], effect: 'rebuild' },
+    { key: 'ds', type: 'text', maxLength: 64, default: '', when: csv, effect: 'rebuild' },
+    { key: 'feat', type: 'list', optional: true, default: [], when: csv, effect: 'rebuild' },
+    { key: 'view', type: 'list', optional: true, maxItems: 2, default: [], when: csv, effect: 'rebuild' },
+    { key: 'n', type: 'int', min: L.dataset_n_min, max: L.dataset_n_max, default: 300, when: generated, effect: 'rebuild' },
+    { key: 'noise', type: 'number', min: 0, max: L.noise_max, default: 0.1, when: generated, effect: 'rebuild' },
+    { key: 'classes', type: 'int', min: chooser ? chooser.classes[0] : 2, max: chooser ? chooser.classes[1] : 2, default: chooser ? chooser.classes[0] : 2, when: (s) => chooser !== null && s.data === chooser.key, effect: 'rebuild' },
+    { key: 'test', type: 'number', min: 0, max: L.test_fraction_max, default: d.test_fraction, effect: 'rebuild' },
+    { key: 'seed', type: 'int', min: 0, max: L.seed_max, default: d.seed, effect: 'rebuild' },
+    { key: 'layers', type: 'ints', min: 1, max: L.max_neurons, maxItems: L.max_hidden_layers, default: [4, 2], effect: 'rebuild' },
+    { key: 'act', type: 'enum', choices: keys(vocab.activations), default: d.activation, effect: 'rebuild' },
+    { key: 'init', type: 'enum', choices: keys(vocab.inits), default: d.init, effect: 'rebuild' },
+    { key: 'iv', type: 'number', min: L.init_value_min, max: L.init_value_max, default: d.init_value, when: usesInitValue, effect: 'rebuild' },
+    { key: 'opt', type: 'enum', choices: keys(vocab.optimizers), default: d.optimizer, effect: 'set' },
+    { key: 'lr', type: 'number', above: L.learning_rate_min_exclusive, max: L.learning_rate_max, default: d.learning_rate, effect: 'set' },
+    { key: 'batch', type: 'batch', word: 'full', min: 1, max: L.batch_size_max, default: d.batch_size ?? 'full', effect: 'set' },
+    { key: 'l1', type: 'number', min: 0, max: L.l1_max, default: d.l1, effect: 'set' },
+    { key: 'l2', type: 'number', min: 0, max: L.l2_max, default: d.l2, effect: 'set' },
+    // the two raw inputs come first in the vocabulary's transforms; they are the default
+    { key: 'inputs', type: 'list', choices: transforms, nonEmpty: true, default: transforms.slice(0, 2), effect: 'rebuild' },
+    { key: 'speed', type: 'int', min: 0, max: SPEEDS.length - 1, default: 5, effect: 'speed' },
+    { key: 'unit', type: 'enum', choices: ['steps', 'epochs'], default: 'steps', effect: 'speed' },
+    { key: 'showTest', type: 'flag', default: false, effect: 'view' },
+    { key: 'disc', type: 'flag', default: false, effect: 'view' },
+  ];
 }
 
-/** Parse a URL hash ('#data=xor&layers=4,4…') into a full, validated state. */
-export function parseHash(hash) {
-  const p = new URLSearchParams(hash.replace(/^#/, ''));
-  const s = structuredClone({ ...DEFAULTS });
-  const data = p.get('data');
-  if (data && (KINDS.includes(data) || data === 'csv')) s.data = data;
-  if (s.data === 'csv') {
-    s.ds = (p.get('ds') || '').slice(0, 64);
-    if (!s.ds) s.data = DEFAULTS.data;
-  }
-  s.feat = list(p.get('feat'));
-  s.view = list(p.get('view')).slice(0, 2);
-  s.n = num(p.get('n'), 10, 5000, s.n, true);
-  s.noise = num(p.get('noise'), 0, 1, s.noise);
-  s.classes = num(p.get('classes'), 3, 5, s.classes, true);
-  s.test = num(p.get('test'), 0, 0.9, s.test);
-  s.seed = num(p.get('seed'), 0, 2 ** 32 - 1, s.seed, true);
-  if (p.has('layers')) {
-    s.layers = list(p.get('layers')).map((x) => num(x, 1, 32, 1, true)).slice(0, 6);
-  }
-  for (const [k, opts] of Object.entries(CHOICES)) {
-    const v = p.get(k);
-    if (v && opts.includes(v)) s[k] = v;
-  }
-  s.iv = num(p.get('iv'), -10, 10, s.iv);
-  s.lr = num(p.get('lr'), 1e-6, 10, s.lr);
-  const b = p.get('batch');
-  s.batch = b === 'full' || b === null ? (b === null ? s.batch : 'full') : num(b, 1, 200000, 'full', true);
-  s.l1 = num(p.get('l1'), 0, 10, s.l1);
-  s.l2 = num(p.get('l2'), 0, 10, s.l2);
-  if (p.has('inputs')) {
-    const valid = TRANSFORMS.map(([k]) => k);
-    const inputs = list(p.get('inputs')).filter((k) => valid.includes(k));
-    if (inputs.length) s.inputs = inputs;
-  }
-  s.speed = num(p.get('speed'), 0, SPEEDS.length - 1, s.speed, true);
-  s.showTest = p.get('showTest') === '1';
-  s.disc = p.get('disc') === '1';
+/** Whether the state's initialisation takes a weight value (constant). */
+export function usesInitValue(s) {
+  return s.init === CONSTANT;
+}
+
+/** A URL hash as a full, validated state (an uploaded dataset without its id: the default data). */
+export function readHash(hash, table) {
+  const s = parseHash(hash, table);
+  if (s.data === CSV && !s.ds) return { ...s, data: defaults(table).data, feat: [], view: [] };
   return s;
 }
 
-/** Serialise a state to a URL hash (without '#'), skipping the dataset fields that do not apply. */
-export function toHash(s) {
-  const p = [];
-  const put = (k, v) => p.push(`${k}=${v}`);
-  const enc = (a) => a.map(encodeURIComponent).join(',');
-  put('data', s.data);
-  if (s.data === 'csv') {
-    put('ds', encodeURIComponent(s.ds));
-    if (s.feat.length) put('feat', enc(s.feat));
-    if (s.view.length) put('view', enc(s.view));
-  } else {
-    put('n', s.n);
-    put('noise', s.noise);
-    if (s.data === 'blobs') put('classes', s.classes);
+/** A state as a URL hash (without '#'). */
+export function writeHash(s, table) {
+  return toHash(s, table);
+}
+
+/** The rebuild rule: the strongest effect among the keys that differ (null: none). */
+export function effectOf(before, after, table) {
+  let strongest = -1;
+  for (const p of table) {
+    if (JSON.stringify(before[p.key]) !== JSON.stringify(after[p.key])) strongest = Math.max(strongest, EFFECTS.indexOf(p.effect));
   }
-  put('test', s.test);
-  put('seed', s.seed);
-  put('layers', s.layers.join(','));
-  put('act', s.act);
-  put('init', s.init);
-  if (s.init === 'constant') put('iv', s.iv);
-  put('opt', s.opt);
-  put('lr', s.lr);
-  put('batch', s.batch);
-  put('l1', s.l1);
-  put('l2', s.l2);
-  put('inputs', s.inputs.join(','));
-  put('speed', s.speed);
-  put('unit', s.unit);
-  if (s.showTest) put('showTest', 1);
-  if (s.disc) put('disc', 1);
-  return p.join('&');
+  return strongest < 0 ? null : EFFECTS[strongest];
+}
+
+/** Whether the state's data is an uploaded dataset. */
+export const isUpload = (s) => s.data === CSV;
+
+/** The state after choosing a data source: a generator kind, or an uploaded dataset. */
+export function withData(s, kind, upload = null) {
+  if (!upload) return { ...s, data: kind, ds: '', feat: [], view: [] };
+  return { ...s, data: CSV, ds: upload.id, feat: upload.features, view: upload.features.length > 2 ? upload.view : [] };
+}
+
+/** How many features the state's data has (a generator's from the vocabulary; an upload's chosen ones). */
+export function featureCount(s, vocab, dataset = null) {
+  if (s.data === CSV) return (s.feat.length ? s.feat : (dataset ? dataset.features : [])).length;
+  const kind = vocab.dataset_kinds.find((k) => k.key === s.data);
+  return kind ? kind.dimensions : 2;
+}
+
+/** The task the state's data poses (binary, multiclass, regression), before the server says. */
+export function taskOf(s, vocab, dataset = null) {
+  if (s.data !== CSV) {
+    const kind = vocab.dataset_kinds.find((k) => k.key === s.data);
+    return kind ? kind.task : 'binary';
+  }
+  if (!dataset || dataset.task === 'regression') return dataset ? 'regression' : 'binary';
+  return dataset.classes && dataset.classes.length > 2 ? 'multiclass' : 'binary';
+}
+
+/** POST /api/datasets/generate's body for a generator state. */
+export function datasetSpec(s, vocab) {
+  const spec = { kind: s.data, n: s.n, noise: s.noise, seed: s.seed };
+  const chooser = classChooser(vocab);
+  if (chooser && s.data === chooser.key) spec.classes = s.classes;
+  return spec;
 }
 
 /** The SessionConfig the sessions API takes, for a state and a dataset. */
 export function sessionConfig(s, dataset) {
-  const features = s.data === 'csv' && s.feat.length ? s.feat : null;
+  const features = s.data === CSV && s.feat.length ? s.feat : null;
   const twoD = (features || dataset.features).length === 2;
   const cfg = {
     dataset_id: dataset.id,
@@ -155,7 +145,7 @@ export function sessionConfig(s, dataset) {
     transforms: twoD ? s.inputs : null,
   };
   if (features) cfg.features = features;
-  if (s.data === 'csv' && s.view.length === 2) cfg.view_features = s.view;
+  if (s.data === CSV && s.view.length === 2) cfg.view_features = s.view;
   return cfg;
 }
 

@@ -48,7 +48,7 @@ export class Stream {
     ws.addEventListener('close', (ev) => {
       if (ws !== this.ws) return;
       this.ws = null;
-      if (ev.code === 1008 || ev.code === 4404 || ev.code === 4000) {
+      if (ev.code === 1008 || (ev.code >= 4000 && ev.code < 5000)) { // refused (4403, 4404, 4429…): say why, stay closed
         this.onState('closed', ev.reason || 'The server closed the stream.');
         return;
       }

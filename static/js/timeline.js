@@ -1,11 +1,11 @@
 // The timeline: a scrubber over the session's history. Its positions are the steps the server
-// kept a checkpoint for, plus "now". Moving it asks for a peek at that checkpoint (main.js
-// shows the answer through the same path as live frames); "continue from here" rewinds.
-// It knows nothing of the stream: it reports what the user wants through callbacks.
+// kept a checkpoint for (the stream tells them), plus "now". Moving it asks for a peek at
+// that step; "continue from here" rewinds. It knows nothing of the stream: it reports what
+// the user wants through callbacks (history-nav.js carries it out).
 
-const $ = (id) => document.getElementById(id);
+import { $ } from './dom.js';
 
-/** The scrubber; callbacks: onGrab() → Promise (pause, then history), onPeek(step), onLive(), onContinue(step). */
+/** The scrubber; callbacks: onGrab() → Promise (resolved once training has stopped), onPeek(step), onLive(), onContinue(step). */
 export class Timeline {
   constructor(cb) {
     this.cb = cb;
@@ -43,9 +43,11 @@ export class Timeline {
     this.render();
   }
 
-  /** The history changed (init, after a pause, a rewind or a reset): {checkpoints}, and the live step. */
-  setHistory(history, now) {
-    this.checkpoints = (history && Array.isArray(history.checkpoints) ? history.checkpoints : []).filter((s) => s <= now);
+  /** The checkpoint steps (from a history message or a frame) and the live step. */
+  setCheckpoints(checkpoints, now) {
+    const list = (Array.isArray(checkpoints) ? checkpoints : []).filter((s) => s <= now);
+    if (now === this.now && list.length === this.checkpoints.length && list[list.length - 1] === this.checkpoints[this.checkpoints.length - 1]) return;
+    this.checkpoints = list;
     this.now = now;
     this.render();
   }

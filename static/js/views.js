@@ -1,9 +1,10 @@
 // The explanatory views beside the playground (hidden space, the 1-D sum of sigmoids, …).
-// main.js feeds them through three hooks and knows nothing else about them:
-//   setup(init, ctx)  a new session's init message; ctx = { api, sessionId, say, highlight }
+// main.js creates them with the page's callbacks (setParameters(layers), pause(), play(),
+// say(text), highlight(ref)) and feeds them through three hooks, knowing nothing else:
+//   setup(init, ctx)  a new session's init message; ctx = { model, say, highlight, api }
 //   frame(frame)      every frame as it arrives (live or a peek at a past step)
 //   draw(frame, grids) on requestAnimationFrame, with the frame's decoded grids
-// A view module registers itself here; the list below is the only place views are named.
+// The list in createViews is the only place views are named.
 
 import { HiddenSpace } from './hiddenspace.js';
 import { SumsView } from './sums1d.js';
@@ -31,23 +32,23 @@ export function register(view, root = null) {
 }
 
 const $ = (id) => document.getElementById(id);
-if ($('view-hidden')) register(new HiddenSpace($('view-hidden')), $('view-hidden'));
-if ($('view-sums')) register(new SumsView($('view-sums')), $('view-sums'));
-
 const timing = { total: 0 };
 window.__llViewsMs = timing;
+let page = null; // the callbacks the views edit and talk through
 
-/** A new session started streaming. */
-export function setup(init, ctx) {
-  // the exported model (standardization of x and of the target), fetched once for all views
-  const oneD = init.grid && (init.grid.y === null || init.grid.y === undefined);
-  let model = null;
-  if (oneD || init.network.task === 'regression') {
-    model = ctx.api.getModel(ctx.sessionId);
-    model.catch(() => {});
-  }
-  const shared = { ...ctx, model };
-  for (const v of views) if (v.setup) v.setup(init, shared);
+/** Create the views the page has; options: setParameters(layers), pause(), play(), say(text), highlight(ref). */
+export function createViews(options) {
+  page = options;
+  if ($('view-hidden')) register(new HiddenSpace($('view-hidden'), options), $('view-hidden'));
+  if ($('view-sums')) register(new SumsView($('view-sums'), options), $('view-sums'));
+}
+
+/** A new session started streaming: its init message (with the exported model). */
+export function setup(init) {
+  // `api` stays for views that still edit through it: its setParameters goes over the stream
+  const api = { setParameters: (_id, layers) => page.setParameters(layers), getModel: () => Promise.resolve(init.model) };
+  const ctx = { model: Promise.resolve(init.model), say: page.say, highlight: page.highlight, api, sessionId: init.session.id };
+  for (const v of views) if (v.setup) v.setup(init, ctx);
 }
 
 /** A frame arrived. */

@@ -1,0 +1,54 @@
+// Your own data: upload a CSV file, then choose its target, task, features and the two drawn
+// features. A new target or task is a new upload of the same file (kept for that).
+
+import { withData } from './state.js';
+
+/** The CSV flow between the data panel, the sessions and the page state. */
+export class CsvFlow {
+  constructor({ api, sessions, panel, page, say }) {
+    Object.assign(this, { api, sessions, panel, page, say });
+    this.file = null; // the uploaded File, kept to upload again with another target
+  }
+
+  /** Show an uploaded dataset's columns with the state's choice. */
+  show(ds) {
+    const s = this.page.state;
+    this.panel.showDataset(ds, { features: s.feat, view: s.view }, Boolean(this.file));
+  }
+
+  async upload(file) {
+    const note = this.say(`Uploading ${file.name}…`, 'info');
+    let ds;
+    try {
+      ds = await this.api.uploadDataset(file, { name: file.name });
+    } catch (e) {
+      this.say(`${file.name}: ${e.message}`);
+      return;
+    } finally {
+      note.remove();
+    }
+    this.file = file;
+    this.sessions.use(ds);
+    this.panel.showDataset(ds, { features: ds.features, view: ds.features.slice(0, 2) }, true);
+    if (!ds.features.length) {
+      this.say(`${file.name} has no numeric column to use as a feature besides the target.`);
+      return;
+    }
+    this.page.update(withData(this.page.state, 'csv', { id: ds.id, features: ds.features.slice(), view: ds.features.slice(0, 2) }));
+  }
+
+  /** "Use these columns": {target, task, features, view}. */
+  async applyColumns(choice) {
+    if (!choice.features.length) { this.say('Choose at least one feature.'); return; }
+    let ds = this.sessions.dataset;
+    const taskChanged = choice.task !== 'auto' && choice.task !== ds.task;
+    if (choice.target !== ds.target || taskChanged) {
+      if (!this.file) { this.say('To change the target or the task, upload the file again.'); return; }
+      ds = await this.api.uploadDataset(this.file, { name: this.file.name, target: choice.target, task: choice.task });
+      this.sessions.use(ds);
+    }
+    const features = choice.features.filter((f) => ds.features.includes(f));
+    this.page.update(withData(this.page.state, 'csv', { id: ds.id, features, view: choice.view }));
+    this.show(ds);
+  }
+}

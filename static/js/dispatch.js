@@ -1,0 +1,59 @@
+// Dispatch: what each message of the stream does to the page. `init` sets every part up for
+// the new session, a live `frame` goes to the frame store, the record, the timeline, the
+// chart and the transport (and is shown unless the past is), a `peek` to the history
+// navigation, a `history` replaces the record, an `error` is said.
+
+import { $ } from './dom.js';
+import { describe } from './channel.js';
+import { describeInit, inputMaps } from './frames.js';
+import { decodeMaps } from './heatmap.js';
+
+/** Connect `channel`'s messages to the page's parts (p); p.setInit(init) takes the new session's init. */
+export function dispatch(channel, p) {
+  const onHistory = (h) => {
+    p.record.setHistory(h);
+    p.chart.setHistory(h);
+    p.chart.setMarker(p.nav.viewing);
+    p.timeline.setCheckpoints(p.record.checkpoints, Math.max(p.record.lastStep(), p.frames.live ? p.frames.live.step : 0));
+  };
+  channel.on('init', (msg) => {
+    const init = { ...msg, info: describeInit(msg) };
+    const { info } = init;
+    p.setInit(init);
+    p.network.setInputMaps(inputMaps(msg, decodeMaps), info.g, info.oneD);
+    if (!info.oneD) p.network.prepare(info.g, info.G);
+    p.output.setup(info, msg.points);
+    for (const e of $('output-explainer').children) e.hidden = e.dataset.case !== `${info.oneD ? 1 : 2}-${info.task}`;
+    for (const e of document.querySelectorAll('.acc')) e.hidden = info.task === 'regression';
+    p.controls.setCounters(msg.session.step, msg.session.epoch);
+    onHistory(msg.history);
+    p.card.setup(info, msg.network, msg.points);
+    p.card.setModel(msg.model);
+    p.compare.setup(info);
+    p.views.setup(init);
+    p.transport.onInit(msg.session);
+  });
+  channel.on('frame', (f) => {
+    p.frames.setLive(f);
+    p.record.frame(f);
+    p.timeline.setCheckpoints(p.record.checkpoints, f.step);
+    if (p.nav.onLiveFrame(f)) p.show(f);
+    const m = f.metrics || {};
+    p.chart.push(f.step, m.train_loss ?? null, m.test_loss ?? null);
+    p.transport.onFrame(f);
+  });
+  channel.on('peek', (f) => p.nav.onPeekFrame(f));
+  channel.on('history', onHistory);
+  channel.on('error', (msg) => { p.nav.onError(); p.say(describe(msg.detail)); });
+}
+
+const WORDS = { connecting: 'connecting…', open: 'live', closed: 'disconnected', retrying: 'reconnecting…' };
+
+/** The stream's onState: the footer's connection status; a refusal's reason is said. */
+export function connectionStatus(node, say) {
+  return (state, reason) => {
+    node.dataset.state = state;
+    node.textContent = WORDS[state] || state;
+    if (reason && state === 'closed') say(reason);
+  };
+}
