@@ -3,7 +3,8 @@
 // fraction), through the REST API, and shows its map and accuracy next to the network's.
 // The comparison session is deleted when the main session changes or the page goes away.
 
-import { paintCurve, paintOutput, toBytes, vectorContext } from './heatmap.js';
+import { paintCurve, paintOutput, vectorContext } from './heatmap.js';
+import { toBytes } from './maps.js';
 import { contour, scatterOnMap, strokeSegments } from './draw.js';
 import { $ } from './dom.js';
 import { fmtLoss, fmtPercent } from './format.js';

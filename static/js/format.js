@@ -42,3 +42,14 @@ export function fmtMetric(v, pct = false) {
 export function fmtLoss(v) {
   return Number.isFinite(v) ? fmtShort(v) : DASH;
 }
+
+/**
+ * A weighted sum in words, "1.2·x₁ − 0.5·x₂ + 0.3", for terms [[w, name], …] and a bias:
+ * each number by `fmt`; past `max` terms the rest are counted, not written.
+ */
+export function weightedSum(terms, bias, { fmt = fmtNum, max = Infinity } = {}) {
+  const sign = (w, first) => (first ? (w < 0 ? '−' : '') : (w < 0 ? ' − ' : ' + '));
+  const shown = terms.slice(0, max).map(([w, name], k) => `${sign(w, k === 0)}${fmt(Math.abs(w))}·${name}`).join('');
+  const more = terms.length > max ? ` + … (${terms.length - max} more)` : '';
+  return `${shown}${more} ${bias < 0 ? '−' : '+'} ${fmt(Math.abs(bias))}`;
+}

@@ -3,7 +3,8 @@
 // features) as a straight boundary with its probability contours.
 
 import { classColor, css, lut, sequential } from './colors.js';
-import { decodeMaps, paintClasses, paintGrid, vectorContext } from './heatmap.js';
+import { paintClasses, paintGrid, vectorContext } from './heatmap.js';
+import { decodeMaps } from './maps.js';
 import { clipLine, drawAxes, logit, scale, sigmoid, steady } from './draw.js';
 import { fmtShort as fmt } from './format.js';
 
