@@ -33,6 +33,13 @@ def make_session(api: Api, dataset_id: str, **config: Any) -> str:
     return str(r.json()["id"])
 
 
+def get_json(base: str, path: str) -> Any:
+    """GET `path` of a real server at `base`, asserting a 2xx; the JSON body."""
+    r = httpx.get(base + path, timeout=10)
+    assert r.is_success, r.text
+    return r.json()
+
+
 def wait_until(check: Callable[[], bool], timeout: float, what: str) -> float:
     """Poll `check` until it holds; returns the seconds it took."""
     t0 = time.monotonic()

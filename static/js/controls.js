@@ -5,7 +5,7 @@
 import { SPEEDS, usesInitValue } from './state.js';
 import { $, option } from './dom.js';
 
-/** Bind the controls; callbacks: onPlay, onStep, onReset, onSpeed, onHyper(name, v), onArch(name, v), onLayers(d), onToggle(name, v), onExport(kind). */
+/** Bind the controls; callbacks: onPlay, onStep, onReset, onChange({stateKey: value}), onLayers(d), onExport(kind). */
 export class Controls {
   constructor(cb) {
     this.cb = cb;
@@ -15,25 +15,23 @@ export class Controls {
     $('btn-reset').addEventListener('click', () => cb.onReset());
     const speed = $('in-speed');
     speed.addEventListener('input', () => { $('out-speed').textContent = speedLabel(Number(speed.value), $('in-unit').value); });
-    speed.addEventListener('change', () => cb.onSpeed(Number(speed.value), $('in-unit').value));
-    $('in-unit').addEventListener('change', () => cb.onSpeed(Number(speed.value), $('in-unit').value));
-    const sel = (id, name, parse, kind) => $(id).addEventListener('change', (e) => {
-      const v = parse(e.target.value);
-      if (kind === 'hyper') cb.onHyper(name, v); else cb.onArch(name, v);
-    });
-    sel('in-lr', 'lr', Number, 'hyper');
-    sel('in-opt', 'opt', String, 'hyper');
-    sel('in-batch', 'batch', (v) => (v === 'full' ? 'full' : Number(v)), 'hyper');
-    sel('in-l1', 'l1', Number, 'hyper');
-    sel('in-l2', 'l2', Number, 'hyper');
-    sel('in-act', 'act', String, 'arch');
-    sel('in-init', 'init', String, 'arch');
+    const onSpeed = () => cb.onChange({ speed: Number(speed.value), unit: $('in-unit').value });
+    speed.addEventListener('change', onSpeed);
+    $('in-unit').addEventListener('change', onSpeed);
+    const sel = (id, name, parse) => $(id).addEventListener('change', (e) => cb.onChange({ [name]: parse(e.target.value) }));
+    sel('in-lr', 'lr', Number);
+    sel('in-opt', 'opt', String);
+    sel('in-batch', 'batch', (v) => (v === 'full' ? 'full' : Number(v)));
+    sel('in-l1', 'l1', Number);
+    sel('in-l2', 'l2', Number);
+    sel('in-act', 'act', String);
+    sel('in-init', 'init', String);
     const iv = $('in-init-value');
-    sel('in-init-value', 'iv', (v) => Math.max(Number(iv.min), Math.min(Number(iv.max), Number(v) || 0)), 'arch');
+    sel('in-init-value', 'iv', (v) => Math.max(Number(iv.min), Math.min(Number(iv.max), Number(v) || 0)));
     $('btn-layer-add').addEventListener('click', () => cb.onLayers(+1));
     $('btn-layer-remove').addEventListener('click', () => cb.onLayers(-1));
-    $('in-show-test').addEventListener('change', (e) => cb.onToggle('showTest', e.target.checked));
-    $('in-discretize').addEventListener('change', (e) => cb.onToggle('disc', e.target.checked));
+    $('in-show-test').addEventListener('change', (e) => cb.onChange({ showTest: e.target.checked }));
+    $('in-discretize').addEventListener('change', (e) => cb.onChange({ disc: e.target.checked }));
     $('btn-export-model').addEventListener('click', () => cb.onExport('model'));
     $('btn-export-png').addEventListener('click', () => cb.onExport('png'));
     $('btn-export-csv').addEventListener('click', () => cb.onExport('csv'));

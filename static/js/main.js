@@ -73,11 +73,8 @@ const controls = new Controls({
   onPlay: () => transport.togglePlay(),
   onStep: () => transport.step(),
   onReset: resetRun,
-  onSpeed: (speed, unit) => page.update({ speed, unit }),
-  onHyper: (name, v) => page.update({ [name]: v }),
-  onArch: (name, v) => page.update({ [name]: v }),
+  onChange: (fields) => page.update(fields),
   onLayers: (d) => page.update({ layers: addedLayer(page.state.layers, vocab, d) }),
-  onToggle: (name, v) => page.update({ [name]: v }),
   onExport: (kind) => {
     if (!init) say('Nothing to export yet.', 'info');
     else exportAs(kind, { model: init.model, live: frames.live, output, record }).catch((e) => say(e.message));
@@ -92,12 +89,7 @@ const data = new DataPanel({
 const transport = new Transport({ channel, controls, nav, say, speed: () => [SPEEDS[page.state.speed], page.state.unit], hasSession: () => Boolean(sessions.session) });
 const sessions = new Sessions({ api, vocab, say, onDataset: (ds, fetched) => { if (fetched) csv.show(ds); drawDiagram(); }, onSession: streamSession });
 const csv = new CsvFlow({ api, sessions, panel: data, page, say });
-const timeline = new Timeline({
-  onGrab: () => nav.grab(),
-  onPeek: (step) => nav.peek(step),
-  onLive: () => nav.backToLive(),
-  onContinue: (step) => nav.continueFrom(step),
-});
+const timeline = new Timeline(nav);
 const card = new NeuronCard({
   nodeName: (L, i) => network.nodeName(L, i),
   onClose: () => { network.setSelected(null); $('columns').classList.remove('card-open'); },
@@ -119,8 +111,7 @@ const symmetry = new SymmetryNotice({
 views.createViews({ setParameters, pause: pauseFor, play: () => { if (!transport.running) transport.play(); }, say, highlight: (ref) => loop.setHover(ref) });
 const loop = new RenderLoop({ frames, info: () => init && init.info, formula: (ref) => formulaText(ref, frames.shown, init && init.network, vocab, (L, i) => network.nodeName(L, i)), network, output, card, compare, symmetry, views, chart, controls });
 
-// ---------------------------------------------------------------- state → page
-
+// state → page
 function changed(effect, source) {
   const s = page.state;
   controls.render(s, { maxLayers: vocab.limits.max_hidden_layers }, taskOf(s, vocab, sessions.dataset));
@@ -146,15 +137,11 @@ function openCard(ref) {
   if (frames.shown) card.update(frames.shown, frames.grids());
 }
 
-// ---------------------------------------------------------------- the stream
-
+// a session → the stream
 function streamSession(session) {
-  transport.carryOver();
   init = null;
-  frames.clear();
-  chart.reset();
-  nav.leave();
-  compare.sessionChanged();
+  transport.carryOver();
+  frames.clear(); chart.reset(); nav.leave(); compare.sessionChanged();
   channel.connect(session.id);
 }
 
@@ -164,13 +151,9 @@ dispatch(channel, {
   show,
 });
 
-// ---------------------------------------------------------------- start
-
+// start
 bindShortcuts({ togglePlay: () => transport.togglePlay(), step: () => transport.step(), reset: resetRun });
-exposeForTests({
-  state: () => page.state, session: () => sessions.session, latest: () => frames.shown, live: () => frames.live,
-  info: () => init && init.info, viewing: () => nav.viewing, drawn: () => frames.drawn,
-}, loop);
+exposeForTests({ page, sessions, frames, nav, loop, info: () => init && init.info });
 changed(null);
 page.save();
 drawDiagram();

@@ -5,10 +5,10 @@
 
 import { $ } from './dom.js';
 
-/** The scrubber; callbacks: onGrab() → Promise (resolved once training has stopped), onPeek(step), onLive(), onContinue(step). */
+/** The scrubber; `nav` (history-nav.js) carries out grab() → Promise (once training has stopped), peek(step), backToLive(), continueFrom(step). */
 export class Timeline {
-  constructor(cb) {
-    this.cb = cb;
+  constructor(nav) {
+    this.nav = nav;
     this.slider = $('tl-slider');
     this.label = $('tl-label');
     this.ticks = $('tl-ticks');
@@ -19,7 +19,7 @@ export class Timeline {
     this.now = 0;
     this.viewing = null; // the step shown while scrubbed back; null = live
     this.grabbing = null; // a promise while the history is fetched after a grab
-    const grab = () => { if (!this.grabbing) this.grabbing = Promise.resolve(this.cb.onGrab()).finally(() => { this.grabbing = null; }); };
+    const grab = () => { if (!this.grabbing) this.grabbing = Promise.resolve(this.nav.grab()).finally(() => { this.grabbing = null; }); };
     this.slider.addEventListener('pointerdown', grab);
     this.slider.addEventListener('keydown', (e) => {
       const d = { ArrowLeft: -1, ArrowDown: -1, ArrowRight: 1, ArrowUp: 1 }[e.key];
@@ -38,7 +38,7 @@ export class Timeline {
       (this.grabbing || Promise.resolve()).then(() => this.moveTo(wanted));
     });
     this.slider.addEventListener('change', () => this.snapSlider());
-    this.btnContinue.addEventListener('click', () => { if (this.viewing !== null) this.cb.onContinue(this.viewing); });
+    this.btnContinue.addEventListener('click', () => { if (this.viewing !== null) this.nav.continueFrom(this.viewing); });
     this.btnLive.addEventListener('click', () => this.goLive());
     this.render();
   }
@@ -78,7 +78,7 @@ export class Timeline {
     if (s === this.now) { this.goLive(); return; }
     if (s !== this.viewing) {
       this.viewing = s;
-      this.cb.onPeek(s);
+      this.nav.peek(s);
     }
     this.render();
   }
@@ -88,7 +88,7 @@ export class Timeline {
     const was = this.viewing;
     this.viewing = null;
     this.render();
-    if (was !== null) this.cb.onLive();
+    if (was !== null) this.nav.backToLive();
   }
 
   /** Forget the scrubbed step without telling main.js (it already knows: rewind, reset…). */

@@ -10,8 +10,6 @@ by `make bench` (tests/bench/bench_page.py), not asserted here.
 
 import os
 import shutil
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,10 +17,8 @@ from typing import Any
 from urllib.parse import urlparse
 
 import pytest
-import uvicorn
 
-from app.config import Settings
-from app.main import create_app
+from tests.helpers import server
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 CHROMIUM_ARGS = [
@@ -55,20 +51,11 @@ def chromium_path() -> str:
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The real app, served by uvicorn in a background thread on 127.0.0.1 and a free port."""
-    app = create_app(Settings(data_dir=tmp_path_factory.mktemp("e2e-data")))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the app did not start")
-        time.sleep(0.05)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=15)
+    """The real app (`python -m uvicorn app.main:app`, tests/helpers.py's one launcher) on
+    127.0.0.1 and a free port, with a data directory of its own."""
+    data = tmp_path_factory.mktemp("e2e-data")
+    with server(data, data / "server.log") as base:
+        yield base
 
 
 @pytest.fixture(scope="module")

@@ -1,24 +1,18 @@
 """Looking inside the network in a real browser: the neuron card, the timeline, logistic
 regression beside the network, and the symmetry of a constant initialisation."""
 
-import json
 import re
-import urllib.request
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import PageLog, play_until, shot, wait_drawn, wait_frame
+from tests.helpers import get_json as get
 
 pytestmark = pytest.mark.e2e
 
 Page = Any
-
-
-def get(base: str, path: str) -> Any:
-    with urllib.request.urlopen(base + path, timeout=10) as r:
-        return json.load(r)
 
 
 def session_id(page: Page) -> str:

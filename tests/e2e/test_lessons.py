@@ -13,6 +13,22 @@ pytestmark = pytest.mark.e2e
 Page = Any
 
 
+def test_every_preset_is_the_hash_the_playground_writes(page: Page, live_server: str) -> None:
+    """The presets (app/lessons.py) and the page's hash table (static/js/state.js) agree on
+    every key: each preset's hash, read by the page with the server's vocabulary and written
+    back, is the same text."""
+    hashes = sorted({p.hash for lesson in LESSONS
+                     for p in [lesson.preset, *(t.preset for t in lesson.tries if t.preset)]})
+    page.goto(live_server + "/lessons")
+    written = page.evaluate("""async (hashes) => {
+      const { stateTable, readHash, writeHash } = await import('/static/js/state.js');
+      const vocab = JSON.parse(document.getElementById('vocabulary').textContent);
+      const table = stateTable(vocab);
+      return hashes.map((h) => writeHash(readHash('#' + h, table), table));
+    }""", hashes)
+    assert written == hashes
+
+
 def test_index_links_every_lesson(page: Page, live_server: str, log: PageLog) -> None:
     page.goto(live_server + "/lessons")
     cards = page.locator(".lesson-card")
