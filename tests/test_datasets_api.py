@@ -35,6 +35,11 @@ def test_upload_describes_the_dataset(client: TestClient) -> None:
         "class_counts": {"setosa": 2, "versicolor": 2, "virginica": 2},
         "dropped_rows": 1,  # line 5 has no petal width
         "source": "upload", "kind": None, "n_features": 2, "created_at": d["created_at"],
+        "target_reason": "the last column, text with 3 distinct values: a class label",
+        "target_candidates": [  # 'note' has a value per row: an id, never a target
+            {"name": "sepal length", "task": "regression", "n_classes": None},
+            {"name": "petal width", "task": "regression", "n_classes": None},
+            {"name": "species", "task": "classification", "n_classes": 3}],
     }
     assert len(d["id"]) == 12
 
