@@ -147,6 +147,14 @@ export class NetworkView {
     }));
   }
 
+  /** Light neuron `ref` = {layer, index} (a view points at it); null: none. */
+  setLit(ref) {
+    if (!this.nodes) return;
+    this.nodes.forEach((layer, L) => layer.forEach((nd, j) => {
+      nd.el.classList.toggle('ll-lit', Boolean(ref) && L > 0 && ref.layer === L && ref.index === j);
+    }));
+  }
+
   /** The nodes that feed weight layer l, in weight-row order. */
   sources(l) {
     if (l > 0) return this.nodes[l];
