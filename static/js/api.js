@@ -1,5 +1,7 @@
-// REST calls to the Logistic Lens API; every failure becomes an Error with a message a
-// person can read (the server's `detail`, or what went wrong with the connection).
+// REST calls to the Logistic Lens API: the datasets' and sessions' lifecycle and the
+// comparison's side session (live work goes over the stream, channel.js). Every failure
+// becomes an Error with a message a person can read (the server's `detail`, or what went
+// wrong with the connection).
 
 /** An API failure: `message` is readable, `status` the HTTP status (0 when unreachable). */
 export class ApiError extends Error {
@@ -52,9 +54,6 @@ async function request(method, path, body, { form = false, raw = false } = {}) {
   return res.json();
 }
 
-/** GET /api/datasets/kinds: the built-in generators. */
-export const datasetKinds = () => request('GET', '/datasets/kinds');
-
 /** POST /api/datasets/generate: a built-in dataset ({kind, n, noise, seed[, classes]}). */
 export const generateDataset = (spec) => request('POST', '/datasets/generate', spec);
 
@@ -78,23 +77,8 @@ export const createSession = (config) => request('POST', '/sessions', config);
 /** DELETE /api/sessions/{id}. */
 export const deleteSession = (id) => request('DELETE', `/sessions/${encodeURIComponent(id)}`);
 
-/** PATCH /api/sessions/{id}: hyperparameters, weights untouched. */
-export const patchSession = (id, hp) => request('PATCH', `/sessions/${encodeURIComponent(id)}`, hp);
-
 /** POST /api/sessions/{id}/step: train {steps: n} or {epochs: n}. */
 export const stepSession = (id, body) => request('POST', `/sessions/${encodeURIComponent(id)}/step`, body);
-
-/** GET /api/sessions/{id}: status, step, epoch and metrics. */
-export const getSession = (id) => request('GET', `/sessions/${encodeURIComponent(id)}`);
-
-/** GET /api/sessions/{id}/model: the exported model. */
-export const getModel = (id) => request('GET', `/sessions/${encodeURIComponent(id)}/model`);
-
-/** GET /api/sessions/{id}/history: metrics per recorded step and the checkpoints. */
-export const getHistory = (id) => request('GET', `/sessions/${encodeURIComponent(id)}/history`);
-
-/** PUT /api/sessions/{id}/parameters: set every weight and bias ({layers: [{weights, bias}]}). */
-export const setParameters = (id, layers) => request('PUT', `/sessions/${encodeURIComponent(id)}/parameters`, { layers });
 
 /** GET /api/sessions/{id}/snapshot: every map as numbers (at checkpoint `step` when given). */
 export const getSnapshot = (id, grid, step = null) => request('GET', `/sessions/${encodeURIComponent(id)}/snapshot?grid=${grid}${step === null ? '' : `&step=${step}`}`);

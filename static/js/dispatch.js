@@ -6,7 +6,7 @@
 import { $ } from './dom.js';
 import { describe } from './channel.js';
 import { describeInit, inputMaps } from './frames.js';
-import { decodeMaps } from './heatmap.js';
+import { decodeMaps } from './maps.js';
 
 /** Connect `channel`'s messages to the page's parts (p); p.setInit(init) takes the new session's init. */
 export function dispatch(channel, p) {

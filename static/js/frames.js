@@ -1,7 +1,7 @@
 // The frames of the current session: the latest live one, the one on show (live, or a peek
 // at the past) and the one last drawn; and the decoding of the one on show into buffers
 // reused from frame to frame (no garbage while running), with the drawing kit's decoder
-// (heatmap.decodeMaps), passed in. Pure: no DOM.
+// (maps.decodeMaps), passed in. Pure: no DOM.
 
 /** Live, shown and drawn frames, and the shown frame's decoded maps; decodeMaps(maps, slots). */
 export class FrameStore {

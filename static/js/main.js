@@ -23,7 +23,7 @@ import { formulaText } from './formula.js';
 import { exportAs } from './exports.js';
 import { bindShortcuts } from './shortcuts.js';
 import { exposeForTests } from './test-hooks.js';
-import { decodeMaps } from './heatmap.js';
+import { decodeMaps } from './maps.js';
 import { NetworkView } from './network.js';
 import { OutputView } from './output.js';
 import { LossChart } from './chart.js';
@@ -93,9 +93,7 @@ const timeline = new Timeline(nav);
 const card = new NeuronCard({
   nodeName: (L, i) => network.nodeName(L, i),
   onClose: () => { network.setSelected(null); $('columns').classList.remove('card-open'); },
-  onEditStart: pauseFor,
-  onEdit: (layers) => setParameters(layers).catch(() => {}), // a refusal is said by the error handler
-  setParameters,
+  setParameters, // a refusal is said by the stream's error handler
   pause: pauseFor,
 });
 const compare = new Compare({ api, say, context: () => (init ? { config: { ...sessions.session.config }, info: init.info, points: init.points } : null), onReady: () => frames.show(frames.shown) });

@@ -11,10 +11,6 @@ export const SPEEDS = [1, 2, 5, 10, 30, 100, 300, 1000, 3000, null];
 /** What a change asks of the page, weakest first: redraw, resend play, send `set`, rebuild. */
 export const EFFECTS = ['view', 'speed', 'set', 'rebuild'];
 
-/** [key, label] of each input transform, from the vocabulary once stateTable has read it
- * (kept for compare.js until it reads the vocabulary itself; a live binding). */
-export let TRANSFORMS = []; // eslint-disable-line import/no-mutable-exports
-
 const CSV = 'csv'; // the data value of an uploaded dataset (any other is a generator kind)
 const CONSTANT = 'constant'; // the initialisation that takes init_value
 const keys = (list) => list.map((x) => x.key);
@@ -36,7 +32,6 @@ export function stateTable(vocab) {
   const generated = (s) => s.data !== CSV;
   const kinds = keys(vocab.dataset_kinds);
   const transforms = keys(vocab.transforms);
-  TRANSFORMS = vocab.transforms.map((t) => [t.key, t.label]);
   return [
     { key: 'data', type: 'enum', choices: [...kinds, CSV], default: kinds[0], effect: 'rebuild' },
     { key: 'ds', type: 'text', maxLength: 64, default: '', when: csv, effect: 'rebuild' },
