@@ -7,7 +7,7 @@
 // Public interface (what the page calls):
 //   new NeuronCard({ nodeName(L, i), onClose(), setParameters(layers), pause() })
 //     setParameters gets the whole network [{weights: in×out, bias}, …]; pause() is called
-//     when the learner starts editing. (Until main.js passes them: onEdit, onEditStart.)
+//     when the learner starts editing.
 //   setup(info, network, points)  a new session: init.info, init.network, init.points
 //   setModel(model)               init.model (its standardization draws the line in raw units)
 //   open(ref), close()            ref = {layer (1 = first hidden, last = output), index}
@@ -37,7 +37,7 @@ export class NeuronCard {
     this.params = null;
     this.grids = null;
     this.past = false;
-    this.edits = new LiveEdit({ setParameters: cb.setParameters || cb.onEdit, pause: cb.pause || cb.onEditStart });
+    this.edits = new LiveEdit({ setParameters: cb.setParameters, pause: cb.pause });
     $('card-close').addEventListener('click', () => this.close());
     this.root.addEventListener('keydown', (e) => { if (e.key === 'Escape') this.close(); });
   }

@@ -5,8 +5,6 @@
 
 import { classColor, hexToRgb, outputLut, pack } from './colors.js';
 
-export { decodeGrid, decodeMaps } from './maps.js'; // for main.js until it imports maps.js itself
-
 const images = new WeakMap(); // canvas → { img, u32 }
 
 function imageFor(canvas, w, h) {

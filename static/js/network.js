@@ -8,8 +8,6 @@ import { paintGrid, paintCurve, prepareCanvas, resized, vectorContext } from './
 import { el } from './dom.js';
 import { fmtNum } from './format.js';
 
-export { fmtNum } from './format.js'; // for main.js until it imports format.js itself
-
 const NEG = CLASS2[0];
 const POS = CLASS2[1];
 

@@ -8,9 +8,9 @@
 //   new SumsView(root, { setParameters(layers), pause(), play(), say(text), highlight(ref), light(ref) })
 //     root: #view-sums. setParameters gets the whole network [{weights: in×out, bias}, …];
 //     pause() as a hand edit starts; play() for "Refine"; highlight(ref) shows neuron ref's
-//     map in the output view; light(ref) marks it in the diagram (ref null: none).
-//     (Options missing: the old views.js's ctx and page, until it passes them.)
-//   setup(init, ctx)   a new session's init message (init.grid, init.network, init.points, init.model)
+//     map in the output view; light(ref), if given, marks it in the diagram (ref null: none;
+//     without it the view marks #network's node itself, until the page passes network.setLit).
+//   setup(init)        a new session's init message (init.grid, init.network, init.points, init.model)
 //   draw(frame, grids) on requestAnimationFrame, with the frame's decoded maps
 //   Exposes window.__llSums (the drawn numbers, for tests).
 
@@ -43,9 +43,9 @@ export class SumsView {
     this.hover = -1;
     this.last = null;
     this.edits = new LiveEdit({
-      setParameters: (layers) => (options.setParameters ? options.setParameters(layers) : this.ctx.api.setParameters(this.ctx.sessionId, layers)),
-      pause: () => options.pause && options.pause(),
-      onError: (e) => this.say(`The hand-made weights were refused: ${e.message}`),
+      setParameters: options.setParameters,
+      pause: options.pause,
+      onError: (e) => options.say(`The hand-made weights were refused: ${e.message}`),
     });
     this.build.addEventListener('toggle', () => this.redraw());
     q('.sums-place').addEventListener('click', () => this.placeSteps());
@@ -59,13 +59,8 @@ export class SumsView {
     window.__llSums = null;
   }
 
-  say(text) {
-    (this.options.say || this.ctx.say)(text);
-  }
-
   /** A new session: the view applies to 1-D data with a hidden layer, binary or regression. */
-  setup(init, ctx = {}) {
-    this.ctx = ctx;
+  setup(init) {
     const sizes = init.network.sizes;
     this.L = sizes.length - 2;
     this.H = this.L > 0 ? sizes[this.L] : 0;
@@ -225,9 +220,7 @@ export class SumsView {
 
   /** "Refine": gradient descent trains on from the hand-made network. */
   refine() {
-    if (this.options.play) { this.options.play(); return; }
-    const play = document.getElementById('btn-play'); // the old page, until views.js passes play()
-    if (play && play.getAttribute('aria-pressed') !== 'true') play.click();
+    this.options.play();
   }
 
   locate(e) {
@@ -287,9 +280,9 @@ export class SumsView {
     if (j === this.hover) return;
     this.hover = j;
     const ref = j >= 0 ? { layer: this.L, index: j } : null;
-    (this.options.highlight || this.ctx.highlight)(ref);
+    this.options.highlight(ref);
     if (this.options.light) this.options.light(ref);
-    else lightInDiagram(ref); // the old page, until views.js passes light()
+    else lightInDiagram(ref); // until the page passes light (network.setLit)
     for (const chip of this.legend.querySelectorAll('.chip')) chip.classList.toggle('lit', chip.firstChild.dataset.key === `n${j}`);
     this.redraw();
   }
@@ -311,7 +304,7 @@ export class SumsView {
   }
 }
 
-/** Transitional: mark neuron ref in #network, for a page that does not pass light(ref) yet. */
+/** Mark neuron ref in #network, for a page that passes no light(ref) yet (see setHover). */
 function lightInDiagram(ref) {
   for (const n of document.querySelectorAll('#network .ll-lit')) n.classList.remove('ll-lit');
   if (!ref) return;
