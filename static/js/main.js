@@ -107,7 +107,7 @@ const symmetry = new SymmetryNotice({
   },
 });
 views.createViews({ setParameters, pause: pauseFor, play: () => { if (!transport.running) transport.play(); }, say, highlight: (ref) => loop.setHover(ref) });
-const loop = new RenderLoop({ frames, info: () => init && init.info, formula: (ref) => formulaText(ref, frames.shown, init && init.network, vocab, (L, i) => network.nodeName(L, i)), network, output, card, compare, symmetry, views, chart, controls });
+const loop = new RenderLoop({ frames, info: () => init && init.info, formula: (ref) => formulaText(ref, frames.shown, init && init.network, (L, i) => network.nodeName(L, i)), network, output, card, compare, symmetry, views, chart, controls });
 
 // state → page
 function changed(effect, source) {

@@ -56,17 +56,17 @@ export class RenderLoop {
         parts.symmetry.update(f);
       }
       const t4 = performance.now();
-      if (fresh) {
-        parts.views.draw(f, grids);
-        this.showMetrics(f);
-        frames.markDrawn();
-      }
+      if (fresh) parts.views.draw(f, grids);
       Object.assign(times, { decode: t1 - t0, network: t2 - t1, output: t3 - t2, inspect: t4 - t3, views: performance.now() - t4 });
     }
     const t5 = performance.now();
     parts.chart.draw();
     times.chart = performance.now() - t5;
-    this.ms = performance.now() - t0;
+    this.ms = performance.now() - t0; // the draw; the metrics' text is written after
+    if (f && fresh) {
+      this.showMetrics(f);
+      frames.markDrawn();
+    }
     this.hoverDirty = false;
     if (now - this.lastFooter > FOOTER_MS) {
       this.lastFooter = now;
