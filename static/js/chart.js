@@ -1,6 +1,11 @@
 // The loss chart: a bounded, thinned series, so drawing costs the same at step 10 and at
 // step 10 million. When the series is full, every other point is dropped and the minimum
 // spacing between kept steps doubles; the latest point is always drawn.
+//
+// Public interface (what the page calls):
+//   new LossChart(canvas)
+//   reset(), push(step, train, test), setHistory(history), setMarker(step|null)
+//   dirty (true when something changed), draw(force), plotSpan() → [left, right] CSS px
 
 import { vectorContext } from './heatmap.js';
 import { fmtAxis } from './format.js';

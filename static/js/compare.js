@@ -2,6 +2,12 @@
 // hidden layer) on the same dataset, inputs and train/test split (same seed and test
 // fraction), through the REST API, and shows its map and accuracy next to the network's.
 // The comparison session is deleted when the main session changes or the page goes away.
+//
+// Public interface (what the page calls):
+//   new Compare({ api, say, context() → {config, info, points} | null, onReady() })
+//   setup(info)                    a new session's init.info
+//   sessionChanged()               the main session changed: drop the comparison
+//   draw(frame, grids, info)       a frame of the network, beside the regression's map
 
 import { paintCurve, paintOutput, vectorContext } from './heatmap.js';
 import { toBytes } from './maps.js';

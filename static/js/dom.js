@@ -13,6 +13,11 @@ export function el(tag, cls, parent, text) {
   return e;
 }
 
+/** The elements under `root` named by selectors: {name: selector} → {name: element}. */
+export function find(root, selectors) {
+  return Object.fromEntries(Object.entries(selectors).map(([name, s]) => [name, root.querySelector(s)]));
+}
+
 /** An <option> of a <select>. */
 export function option(value, text) {
   const o = document.createElement('option');

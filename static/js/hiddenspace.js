@@ -13,7 +13,7 @@
 import { classColor, targetColor } from './colors.js';
 import { vectorContext } from './heatmap.js';
 import { decodeMaps } from './maps.js';
-import { el, option, setText } from './dom.js';
+import { el, find, option, setText } from './dom.js';
 import { clipTo, drawAxes, scale } from './draw.js';
 import { fmtShort, weightedSum } from './format.js';
 import { frameRange, outputAffine, projectMaps, projection, projections, stripY, valueRange } from './hidden-model.js';
@@ -27,16 +27,10 @@ export class HiddenSpace {
   constructor(root) {
     this.root = root;
     const q = (s) => root.querySelector(s);
-    this.canvas = q('.hs-canvas');
-    this.body = q('.view-body');
-    this.note = q('.view-note');
-    this.explainer = q('.hs-explainer');
-    this.formula = q('.hs-formula');
-    this.legend = q('.hs-legend');
-    this.projSel = q('.hs-proj');
-    this.pickX = q('.hs-pick-x');
-    this.pickY = q('.hs-pick-y');
-    this.pickers = q('.hs-pickers');
+    Object.assign(this, find(root, {
+      canvas: '.hs-canvas', body: '.view-body', note: '.view-note', explainer: '.hs-explainer', formula: '.hs-formula',
+      legend: '.hs-legend', projSel: '.hs-proj', pickX: '.hs-pick-x', pickY: '.hs-pick-y', pickers: '.hs-pickers',
+    }));
     this.bg = document.createElement('canvas');
     this.bgBytes = backgroundBytes();
     this.opts = { grid: true, test: false, contours: true };

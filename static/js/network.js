@@ -2,6 +2,16 @@
 // the input plane, links drawn on one canvas (colour = sign of the weight, width = |w|),
 // each neuron's bias as a small square. Hovering a link or a bias shows its value;
 // hovering a neuron reports it so the output view can show its map large.
+//
+// Public interface (what the page calls):
+//   new NetworkView(root, { onHover(ref|null), onSelect(ref), onToggleInput(key, on), onNeurons(layer, delta) })
+//   build(spec)                    the diagram's shape (see build); before the server confirms it
+//   setInputMaps(maps, g, oneD)    the init's input maps, decoded: [{name, lo, hi, bytes}]
+//   prepare(g, G)                  allocate every neuron's image before the first frame
+//   draw(frame, grids, info)       a frame: every neuron's map, the links' weights, the biases
+//   nodeName(L, j)                 a neuron's short name ('x₁', 'h2.3', 'output', 'out <class>')
+//   setSelected(ref)               mark the neuron whose card is open (null: none)
+//   setLit(ref)                    light the neuron a view points at (null: none)
 
 import { CLASS2, activationScale, css, diverging, lut, neuronLut, outputLut } from './colors.js';
 import { paintGrid, paintCurve, prepareCanvas, resized, vectorContext } from './heatmap.js';

@@ -1,5 +1,12 @@
 // The output view: the large decision map (or a curve over the points for 1-D data), the
 // training and test points, and, while a neuron is hovered, that neuron's map instead.
+//
+// Public interface (what the page calls):
+//   new OutputView({ map, overlay, caption, scale })   its canvases and caption elements
+//   setup(info, points)            a new session: init.info and init.points
+//   setOptions({ showTest, discretize })
+//   draw(frame, grids, hover, formula)   a frame's output (or the hovered neuron's map) and its caption
+//   toPNG()                        a Blob promise of the map with its points
 
 import { activationScale, classColor, css, diverging, gradientCss, lut, neuronLut, targetColor } from './colors.js';
 import { paintGrid, paintOutput, vectorContext } from './heatmap.js';

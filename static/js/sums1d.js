@@ -15,7 +15,7 @@
 //   Exposes window.__llSums (the drawn numbers, for tests).
 
 import { vectorContext } from './heatmap.js';
-import { el } from './dom.js';
+import { el, find } from './dom.js';
 import { fmtShort } from './format.js';
 import { steady } from './draw.js';
 import { LiveEdit } from './edits.js';
@@ -29,14 +29,10 @@ export class SumsView {
     this.root = root;
     this.options = options;
     const q = (s) => root.querySelector(s);
-    this.canvas = q('.sums-canvas');
-    this.body = q('.view-body');
-    this.note = q('.view-note');
-    this.explainer = q('.sums-explainer');
-    this.legend = q('.sums-legend');
-    this.build = q('.sums-build');
-    this.buildTable = q('.sums-build-rows');
-    this.buildNote = q('.sums-build-note');
+    Object.assign(this, find(root, {
+      canvas: '.sums-canvas', body: '.view-body', note: '.view-note', explainer: '.sums-explainer', legend: '.sums-legend',
+      build: '.sums-build', buildTable: '.sums-build-rows', buildNote: '.sums-build-note',
+    }));
     this.hidden = new Set(); // component keys switched off
     this.on = false;
     this.drag = null;

@@ -1,8 +1,13 @@
 // Symmetry: while every neuron of a hidden layer has the same incoming weights and bias (as
 // constant initialisation makes them), the page says so and why gradient descent keeps them
 // identical; "break the symmetry" adds a little noise to the weights and sends them back.
+//
+// Public interface (what the page calls):
+//   new SymmetryNotice({ onBreak() })   the page adds the noise (withNoise) and sends it
+//   update(frame)                       check a frame's weights
+//   identicalLayers(layers), withNoise(layers, scale, rand)   pure helpers
 
-const $ = (id) => document.getElementById(id);
+import { $ } from './dom.js';
 
 /** Hidden layers (1-based) of a frame whose neurons are all identical, with their sizes. */
 export function identicalLayers(layers) {
