@@ -106,7 +106,7 @@ const symmetry = new SymmetryNotice({
     setParameters(withNoise(frames.live.layers)).then(() => say(breakButton.dataset.done, 'info'), () => {});
   },
 });
-views.createViews({ setParameters, pause: pauseFor, play: () => { if (!transport.running) transport.play(); }, say, highlight: (ref) => loop.setHover(ref) });
+views.createViews({ setParameters, pause: pauseFor, play: () => { if (!transport.running) transport.play(); }, say, highlight: (ref) => loop.setHover(ref), light: (ref) => network.setLit(ref) });
 const loop = new RenderLoop({ frames, info: () => init && init.info, formula: (ref) => formulaText(ref, frames.shown, init && init.network, (L, i) => network.nodeName(L, i)), network, output, card, compare, symmetry, views, chart, controls });
 
 // state → page

@@ -1,7 +1,7 @@
 // The explanatory views beside the playground (hidden space, the 1-D sum of sigmoids, …).
 // main.js creates them with the page's callbacks (setParameters(layers), pause(), play(),
-// say(text), highlight(ref)) and feeds them through three hooks, knowing nothing else:
-//   setup(init, ctx)  a new session's init message; ctx = { model (init.model), say, highlight, sessionId, api }
+// say(text), highlight(ref), light(ref)) and feeds them through three hooks, knowing nothing else:
+//   setup(init, ctx)  a new session's init message; ctx = { model (init.model), say, highlight, sessionId }
 //   frame(frame)      every frame as it arrives (live or a peek at a past step)
 //   draw(frame, grids) on requestAnimationFrame, with the frame's decoded grids
 // The list in createViews is the only place views are named.
@@ -36,7 +36,7 @@ const timing = { total: 0 };
 window.__llViewsMs = timing;
 let page = null; // the callbacks the views edit and talk through
 
-/** Create the views the page has; options: setParameters(layers), pause(), play(), say(text), highlight(ref). */
+/** Create the views the page has; options: setParameters(layers), pause(), play(), say(text), highlight(ref), light(ref). */
 export function createViews(options) {
   page = options;
   if ($('view-hidden')) register(new HiddenSpace($('view-hidden'), options), $('view-hidden'));
@@ -45,9 +45,7 @@ export function createViews(options) {
 
 /** A new session started streaming: its init message (with the exported model). */
 export function setup(init) {
-  // `api` for a view that still edits through ctx: its setParameters goes over the stream too
-  const api = { setParameters: (_id, layers) => page.setParameters(layers), getModel: () => Promise.resolve(init.model) };
-  const ctx = { model: Promise.resolve(init.model), say: page.say, highlight: page.highlight, sessionId: init.session.id, api };
+  const ctx = { model: Promise.resolve(init.model), say: page.say, highlight: page.highlight, sessionId: init.session.id };
   for (const v of views) if (v.setup) v.setup(init, ctx);
 }
 
