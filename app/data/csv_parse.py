@@ -70,7 +70,7 @@ from app.data.store import (
     DatasetError,
     NonFeature,
     StoredDataset,
-    Task,
+    TargetKind,
     TextColumn,
     code_dtype,
     new_id,
@@ -354,11 +354,6 @@ def _column(name: str, cells: list[str], lines: array[int], decimal_comma: bool)
                                            count=len(cells)))
 
 
-def _stats(name: str, values: NDArray[np.float64]) -> ColumnInfo:
-    return ColumnInfo(name, "numeric", float(values.min()), float(values.max()),
-                      float(values.mean()), len(np.unique(values)))
-
-
 def _distinct(cells: list[str]) -> tuple[list[str], NDArray[np.int32]]:
     """The distinct cells (first seen first) and each row's index into them."""
     index: dict[str, int] = {}
@@ -406,7 +401,7 @@ def guess_target(table: TargetTable, mode: str) -> tuple[str, str]:
     order = table.order
     last = order[-1]
 
-    def works(name: str, task: Task | None = None) -> Task | None:
+    def works(name: str, task: TargetKind | None = None) -> TargetKind | None:
         try:
             return table.target(name, task).task
         except DatasetError:
@@ -414,7 +409,7 @@ def guess_target(table: TargetTable, mode: str) -> tuple[str, str]:
 
     if mode == "regression":  # the column asked to be a regression is the usual one
         return last, "the last column"
-    forced: Task | None = "classification" if mode == "classification" else None
+    forced: TargetKind | None = "classification" if mode == "classification" else None
     last_task = works(last, forced)
     if last_task == "classification":
         return last, f"the last column, {_described(last, table)}: a class label"
@@ -479,7 +474,7 @@ def parse_csv(data: bytes, *, name: str, target: str | None = None, task: str | 
     row_codes = np.empty(0, dtype=np.int32)
     if t.numeric:
         auto = auto_task(t.values[np.isfinite(t.values)])
-        kind = auto if mode == "auto" else cast(Task, mode)
+        kind = auto if mode == "auto" else cast(TargetKind, mode)
         has_target = np.isfinite(t.values)
     elif mode == "regression":
         if t.first_text is None:
@@ -546,7 +541,7 @@ def parse_csv(data: bytes, *, name: str, target: str | None = None, task: str | 
     kept_text: dict[str, TextColumn] = {}  # text columns a session could take as its target
     for c in columns:
         if c.numeric:
-            infos.append(_stats(c.name, c.values[keep]))
+            infos.append(ColumnInfo.numeric(c.name, c.values[keep]))
             continue
         infos.append(ColumnInfo(c.name, "text", None, None, None,
                                 len(texts[c.name].present(keep))))

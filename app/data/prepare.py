@@ -40,7 +40,7 @@ from app.data.store import (
     NonFeature,
     StoredDataset,
     TargetCandidate,
-    Task,
+    TargetKind,
     TextColumn,
     sort_labels,
 )
@@ -85,7 +85,7 @@ def names(items: Iterable[str], n: int = 20) -> str:
     return shown + (f", … ({len(items) - n} more)" if len(items) > n else "")
 
 
-def auto_task(finite: NDArray[np.float64]) -> Task:
+def auto_task(finite: NDArray[np.float64]) -> TargetKind:
     """The upload's rule for numbers: regression when more than MAX_DISTINCT_CLASSES_AUTO
     distinct values or any non-integer one, else classification."""
     if not bool(np.all(finite == np.round(finite))):
@@ -117,7 +117,7 @@ class Target:
     into the classes, or float64 values) over `rows`, the rows that have a value."""
 
     name: str
-    task: Task
+    task: TargetKind
     classes: list[str] | None
     labels: NDArray[Any]
     rows: NDArray[np.bool_] | None  # None: every row
@@ -125,7 +125,7 @@ class Target:
 
 def target_of(name: str, *, numbers: NDArray[np.float64] | None = None,
               text: TextColumn | None = None, max_classes: int,
-              task: Task | None = None) -> Target:
+              task: TargetKind | None = None) -> Target:
     """The target `name` gives, from its finite `numbers` or its `text` codes; `task` None:
     by the upload's rule. Raises PrepareError when it cannot be a target (one class, too
     many classes, a class with too few rows)."""
@@ -218,7 +218,7 @@ class TargetTable:
         """The default features with `target` as the target: every other numeric column."""
         return [n for n in self.order if n in self.numbers and n != target]
 
-    def target(self, name: str, task: Task | None = None) -> Target:
+    def target(self, name: str, task: TargetKind | None = None) -> Target:
         """`name` as the target (its task by the upload's rule, unless `task`), with at least
         one feature left; PrepareError naming the columns when it cannot be."""
         if name not in self.order:

@@ -26,11 +26,6 @@ def not_found(dataset_id: str) -> DatasetError:
     return DatasetError(f"no dataset with id '{dataset_id}'", 404)
 
 
-def _numeric_info(name: str, values: NDArray[np.float64]) -> ColumnInfo:
-    return ColumnInfo(name, "numeric", float(values.min()), float(values.max()),
-                      float(values.mean()), len(np.unique(values)))
-
-
 def create_generated(store: Store, kind: str, n: int, noise: float | None, seed: int,
                      classes: int | None = None, name: str | None = None,
                      max_classes: int = 50) -> StoredDataset:
@@ -38,7 +33,7 @@ def create_generated(store: Store, kind: str, n: int, noise: float | None, seed:
     target (`target_candidates`), the generator's own is the default."""
     g = generate(kind, n, noise, seed, classes)
     noise = KINDS[kind].default_noise if noise is None else noise
-    columns = [_numeric_info(k, v) for k, v in g.columns.items()]
+    columns = [ColumnInfo.numeric(k, v) for k, v in g.columns.items()]
     class_list = class_counts = None
     labels: NDArray[Any] = g.labels
     if g.task == "classification":
@@ -48,7 +43,7 @@ def create_generated(store: Store, kind: str, n: int, noise: float | None, seed:
         class_counts = {c: int(k) for c, k in zip(class_list, counts, strict=True)}
         columns.append(ColumnInfo(g.target, "text", None, None, None, len(class_list)))
     else:
-        columns.append(_numeric_info(g.target, np.asarray(g.labels, dtype=np.float64)))
+        columns.append(ColumnInfo.numeric(g.target, np.asarray(g.labels, dtype=np.float64)))
     extra = f", classes={classes}" if classes is not None else ""
     ds = StoredDataset(
         id=new_id(), name=name or f"{kind} (n={n}, noise={noise:g}, seed={seed}{extra})",

@@ -64,7 +64,7 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
-Task = Literal["classification", "regression"]
+TargetKind = Literal["classification", "regression"]  # what the target asks for
 ColumnKind = Literal["numeric", "text"]
 Source = Literal["upload", "generated"]
 
@@ -93,6 +93,12 @@ class ColumnInfo:
     mean: float | None
     distinct: int
 
+    @classmethod
+    def numeric(cls, name: str, values: NDArray[np.float64]) -> "ColumnInfo":
+        """A numeric column's summary over `values` (its kept rows)."""
+        return cls(name, "numeric", float(values.min()), float(values.max()),
+                   float(values.mean()), len(np.unique(values)))
+
 
 @dataclass
 class NonFeature:
@@ -107,7 +113,7 @@ class TargetCandidate:
     """A column that could be a session's target, and what it would give."""
 
     name: str
-    task: Task
+    task: TargetKind
     n_classes: int | None  # None for regression
 
 
@@ -133,7 +139,7 @@ class DatasetInfo:
 
     id: str
     name: str
-    task: Task
+    task: TargetKind
     target: str
     classes: list[str] | None
     features: list[str]

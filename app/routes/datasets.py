@@ -4,18 +4,18 @@ Errors answer `{"detail": message}`: 400 unreadable file, 404 unknown id, 413 ov
 row or column limit, 422 unusable content or arguments, 503 the store cannot be written.
 """
 
-from collections.abc import AsyncGenerator, Iterator
-from contextlib import aclosing, contextmanager
+from collections.abc import AsyncGenerator
+from contextlib import aclosing
 from dataclasses import asdict
 
-from fastapi import APIRouter, HTTPException, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
 from app.data import service
 from app.data.generators import KINDS
-from app.data.store import DatasetError, DatasetInfo, StoreError
+from app.data.store import DatasetError, DatasetInfo
 from app.deps import PlayersDep, RegistryDep, SettingsDep, StoreDep
 from app.schemas.datasets import Dataset, GenerateRequest, KindInfo, Points
 from app.schemas.errors import errors
@@ -26,17 +26,6 @@ router = APIRouter(prefix="/api/datasets", tags=["datasets"], route_class=Strict
 
 UPLOAD_SLACK = 64 * 1024  # room for the multipart envelope and the small form fields
 CHUNK = 64 * 1024
-
-
-@contextmanager
-def _answer_errors() -> Iterator[None]:
-    """Turn the data layer's errors into HTTP answers with their message."""
-    try:
-        yield
-    except DatasetError as e:
-        raise HTTPException(e.status_code, e.message) from None
-    except StoreError as e:
-        raise HTTPException(503, str(e)) from None
 
 
 def _out(info: DatasetInfo) -> Dataset:
@@ -106,35 +95,34 @@ async def upload(request: Request, settings: SettingsDep, store: StoreDep) -> Da
     message naming the line and column; nothing is stored then.
     """
     limit = settings.max_upload_bytes
-    with _answer_errors():
-        length = request.headers.get("content-length", "")
-        if length.isdigit() and int(length) > limit + UPLOAD_SLACK:
-            raise _too_large(limit)
-        if not request.headers.get("content-type", "").startswith("multipart/form-data"):
-            raise DatasetError("send the file as multipart/form-data, in a field named 'file'",
-                               400)
-        parser = MultiPartParser(request.headers, _limited(request, limit + UPLOAD_SLACK),
-                                 max_files=1, max_fields=10, max_part_size=limit + 1)
-        try:
-            form = await parser.parse()
-        except MultiPartException as e:
-            raise DatasetError(f"could not read the upload: {e.message}", 400) from None
-        try:
-            file = form.get("file")
-            if isinstance(file, UploadFile):
-                data, filename = await _read_file(file, limit), file.filename
-            elif isinstance(file, str):  # sent as a plain field, e.g. curl -F "file=<x.csv"
-                data, filename = file.encode(), None
-                if len(data) > limit:
-                    raise _too_large(limit)
-            else:
-                raise DatasetError("no file: send the CSV in a multipart field named 'file'")
-            fields = {k: form.get(k) for k in ("name", "target", "task")}
-            text = {k: v if isinstance(v, str) else None for k, v in fields.items()}
-        finally:
-            await form.close()
-        ds = await run_in_threadpool(service.create_uploaded, store, settings, data,
-                                     filename, text["name"], text["target"], text["task"])
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > limit + UPLOAD_SLACK:
+        raise _too_large(limit)
+    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+        raise DatasetError("send the file as multipart/form-data, in a field named 'file'",
+                           400)
+    parser = MultiPartParser(request.headers, _limited(request, limit + UPLOAD_SLACK),
+                             max_files=1, max_fields=10, max_part_size=limit + 1)
+    try:
+        form = await parser.parse()
+    except MultiPartException as e:
+        raise DatasetError(f"could not read the upload: {e.message}", 400) from None
+    try:
+        file = form.get("file")
+        if isinstance(file, UploadFile):
+            data, filename = await _read_file(file, limit), file.filename
+        elif isinstance(file, str):  # sent as a plain field, e.g. curl -F "file=<x.csv"
+            data, filename = file.encode(), None
+            if len(data) > limit:
+                raise _too_large(limit)
+        else:
+            raise DatasetError("no file: send the CSV in a multipart field named 'file'")
+        fields = {k: form.get(k) for k in ("name", "target", "task")}
+        text = {k: v if isinstance(v, str) else None for k, v in fields.items()}
+    finally:
+        await form.close()
+    ds = await run_in_threadpool(service.create_uploaded, store, settings, data,
+                                 filename, text["name"], text["target"], text["task"])
     return _out(ds)
 
 
@@ -142,9 +130,8 @@ async def upload(request: Request, settings: SettingsDep, store: StoreDep) -> Da
              responses=errors(400, 422, 503))
 def generate(body: GenerateRequest, store: StoreDep, settings: SettingsDep) -> Dataset:
     """Generate `n` points of a built-in kind; deterministic for (kind, n, noise, seed)."""
-    with _answer_errors():
-        ds = service.create_generated(store, body.kind, body.n, body.noise, body.seed,
-                                      body.classes, body.name, settings.max_classes)
+    ds = service.create_generated(store, body.kind, body.n, body.noise, body.seed,
+                                  body.classes, body.name, settings.max_classes)
     return _out(ds)
 
 
@@ -157,23 +144,20 @@ def kinds() -> list[KindInfo]:
 @router.get("", summary="List datasets", responses=errors(503))
 def list_datasets(store: StoreDep) -> list[Dataset]:
     """Every stored dataset, oldest first."""
-    with _answer_errors():
-        return [_out(info) for info in store.list_datasets()]
+    return [_out(info) for info in store.list_datasets()]
 
 
 @router.get("/{dataset_id}", summary="Describe a dataset", responses=errors(404, 503))
 def get_dataset(dataset_id: str, store: StoreDep) -> Dataset:
     """The dataset's columns (kind, min, max, mean, distinct), features, target and classes."""
-    with _answer_errors():
-        return _out(service.get_info(store, dataset_id))
+    return _out(service.get_info(store, dataset_id))
 
 
 @router.get("/{dataset_id}/points", summary="The rows as numbers",
             responses=errors(404, 503))
 def points(dataset_id: str, store: StoreDep) -> Points:
     """Every kept row: `columns[feature][i]` and `target[i]` (a class label or a number)."""
-    with _answer_errors():
-        ds = service.get_dataset(store, dataset_id)
+    ds = service.get_dataset(store, dataset_id)
     return Points(features=ds.features,
                   columns={k: v.tolist() for k, v in ds.numeric.items()},
                   target_name=ds.target,
@@ -191,7 +175,6 @@ async def delete_dataset(
     for session_id in registry.live_ids_of(dataset_id):
         # before the delete (a pause saves the session); its watchers are told why it stops
         await players.stop(session_id, "the dataset of this session was deleted")
-    with _answer_errors():
-        await run_in_threadpool(service.delete, store, dataset_id)
+    await run_in_threadpool(service.delete, store, dataset_id)
     registry.forget_dataset(dataset_id)
     return Response(status_code=204)
