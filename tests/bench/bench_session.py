@@ -116,11 +116,11 @@ def session_body(dataset_id: str, hidden: list[int]) -> dict[str, Any]:
 
 @contextlib.contextmanager
 def in_process_app() -> Iterator[Any]:
-    """A TestClient over create_app(Settings(data_dir=tmp)), its lifespan running (a loopback
-    Host header: the app answers only to loopback names when bound to loopback)."""
-    from fastapi.testclient import TestClient
+    """A TestClient over create_app(Settings(data_dir=tmp)), its lifespan running, connecting
+    from 127.0.0.1 with a loopback Host header (so the app asks it for no token)."""
+    from tests.conftest import local_client
 
-    with tempfile.TemporaryDirectory() as tmp, TestClient(
+    with tempfile.TemporaryDirectory() as tmp, local_client(
         create_app(Settings(data_dir=Path(tmp))), base_url="http://127.0.0.1"
     ) as client:
         yield client
