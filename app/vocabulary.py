@@ -131,6 +131,9 @@ class Texts(BaseModel):
         description="activation → task → hidden layers ('0', '1', '2+') → the explainer")
     card: dict[str, dict[str, CardTexts]] = Field(description="activation → task → card texts")
     hints: Hints
+    views: dict[str, dict[str, str]] = Field(
+        description="view (sums, hidden, compare, symmetry) → key → text; {name}: a value the "
+        "page fills in")
 
 
 class Vocabulary(BaseModel):
@@ -413,6 +416,133 @@ def card_texts(act: str, task: str) -> dict[str, str]:
     }
 
 
+_MODEL = {"binary": "logistic regression", "multiclass": "multinomial logistic regression",
+          "regression": "linear regression"}
+_PIECES = {"sigmoid": "steps and bumps", "tanh": "steps and bumps", "relu": "ramps and creases",
+           "linear": "tilted lines"}
+
+
+def view_texts() -> dict[str, dict[str, str]]:
+    """The views' notes, explainers and captions, keyed by what they depend on."""
+    sums = {
+        "refused": "The hand-made weights were refused: {message}",
+        "two_d": "The sum of sigmoids is drawn for data with one feature (sine, step, bump, "
+        "interval…): there every curve fits on one plot. Here the hidden neurons’ maps are "
+        "beside the diagram.",
+        "two_d_alone": "The sum of neuron curves is drawn for data with one feature (sine, step, "
+        "bump, interval…) and a hidden layer. This network has no hidden layer, so it has no "
+        "hidden neurons to add up: the output map is the whole network.",
+        "alone_binary": "No hidden layer: the output is one sigmoid of x. Add a hidden layer to "
+        "see the output built as a sum of neuron curves.",
+        "alone_multiclass": "No hidden layer: each class's score is one straight line in x, and "
+        "softmax turns the scores into probabilities. Add a hidden layer to see the output "
+        "built as a sum of neuron curves.",
+        "alone_regression": "No hidden layer: the output is one straight line in x. Add a hidden "
+        "layer to see the output built as a sum of neuron curves.",
+        "multiclass": "The sum of sigmoids is drawn for regression and two classes; with more "
+        "classes each class has its own sum.",
+        "explainer_binary": "Top: each neuron of the last hidden layer times its output weight "
+        "(v_j·a_j(x)), the output bias c, and their sum: the output’s logit. Bottom: the output "
+        "is σ(sum), a probability. Hover a curve to see its neuron; switch curves on and off "
+        "below.",
+        "build": "Each neuron is a step: where it is (s = −b/w in x’s units), how steep (w), and "
+        "how high (its output weight). Drag a ● on the plot, or type; then press Refine and "
+        "watch gradient descent improve your fit.",
+        "build_none": "Building by hand works with one hidden layer of sigmoid neurons: each one "
+        "is then a step you can place.",
+    }
+    for act, pieces in _PIECES.items():
+        sums[f"explainer_regression_{act}"] = (
+            "Each coloured curve is one neuron of the last hidden layer times its output weight "
+            "(v_j·a_j(x), in target units); the grey line is the output bias. Their sum (dashed) "
+            f"is exactly the network’s prediction (thick): {pieces} adding up to the curve. "
+            "Hover a curve to see its neuron; switch curves on and off below.")
+    hidden = {
+        "carried_1d": "the grey curve is the x axis carried into this space",
+        "carried_2d": "the grey grid is the input plane carried into this space",
+        "explainer_binary": "Each point is a training example, placed by what the last hidden "
+        "layer outputs for it. The output neuron is a logistic regression on these features, "
+        "so its boundary here is a straight line. As training goes, the hidden layer bends the "
+        "inputs ({carried}) until the two classes fall on either side of that line.",
+        "explainer_multiclass": "Each point is a training example, placed by what the last "
+        "hidden layer outputs for it. The output is a softmax regression on these features: "
+        "every pair of classes is split by a straight line here. As training goes, the hidden "
+        "layer bends the inputs ({carried}) until the classes can be told apart by lines.",
+        "explainer_regression": "Each point is a training example, placed by what the last "
+        "hidden layer outputs for it. The output is a linear regression on these features: its "
+        "prediction changes along one direction only (shading; dashed lines of equal "
+        "prediction). The hidden layer bends the inputs ({carried}) so that the targets line "
+        "up along it.",
+        "caption_binary": "Output: P = σ({sum}). Line: where the sum is 0 (P = 50%){dashed}.",
+        "dashed_binary": "; dashed: P = 10% … 90%",
+        "caption_regression": "Output: ŷ = ({sum})·σ_y + mean_y{dashed}.",
+        "dashed_regression": "; dashed: lines of equal prediction",
+        "caption_multiclass": "Output: softmax of {k} weighted sums of these features; "
+        "background: the most probable class.",
+        "caption_multiclass_projected": "Output: softmax of {k} weighted sums of these "
+        "features; background: the most probable class (not drawn in this projection).",
+        "projected_pca": " This is a projection of the {h}-D hidden space onto its two main "
+        "directions: the boundary is a flat plane there, not a line in this view, so it is not "
+        "drawn. Choose “along the output weights” to see it as a line.",
+        "projected_pair": " With {h} neurons the boundary also depends on the neurons not shown, "
+        "so it is not drawn here; choose “along the output weights” to see it as a line.",
+        "along_output": " Horizontal: the direction of the output weights, so the boundary is "
+        "exactly a vertical line.",
+    }
+    compare = {
+        "run": "Train one beside",
+        "run_alone": "Train one anyway",
+        "training": "Training…",
+        "head_binary": "A logistic regression can only draw one straight line across the plane.",
+        "head_binary_curved": "A logistic regression can only draw one straight cut in its "
+        "inputs ({inputs}), which the transforms bend into a curve in the plane.",
+        "head_multiclass": "A (multinomial) logistic regression can only draw straight "
+        "boundaries between the classes.",
+        "head_multiclass_curved": "A (multinomial) logistic regression can only draw straight "
+        "boundaries between the classes in its inputs.",
+        "enough": "{head} Here that is enough ({lr}): the classes are separated by it, and the "
+        "hidden layers add little.",
+        "no_better": "{head} So far the network does no better.",
+        "no_better_early": "{head} So far the network does no better — train it and watch.",
+        "fails": "{head} That fails here ({lr} against the network's {net}): each hidden neuron "
+        "draws its own line, and the output neuron — itself a logistic regression — combines "
+        "them into a bent boundary.",
+        "verdict_regression": "A linear model fits {shape} in its inputs. Compare its test loss "
+        "with the network's: the hidden neurons add the bends.",
+        "verdict_regression_alone": "A linear model fits {shape} in its inputs. Your network has "
+        "no hidden layer: it is a linear regression too, so both fit the same kind of map.",
+        "shape_plane": "a plane",
+        "shape_line": "a line",
+    }
+    for task, model in _MODEL.items():
+        cap = model[0].upper() + model[1:]
+        article = "an" if model[0] in "aeiou" else "a"
+        hidden[f"alone_{task}"] = (
+            f"No hidden layer: the output is {article} {model} on the inputs themselves, so "
+            "there is no hidden space to show. Add a hidden layer to see the inputs carried "
+            "into it.")
+        compare[f"question_{task}"] = f"Is one {model} enough here?"
+        compare[f"question_alone_{task}"] = (
+            f"Your network has no hidden layer: it already is {article} {model}. Train a "
+            "separate one beside to see the two agree, or add a hidden layer to see what "
+            "neurons add.")
+        compare[f"name_{task}"] = cap
+        compare[f"failed_{task}"] = f"The {model} could not be trained: {{message}}"
+        if task != "regression":
+            compare[f"alone_{task}"] = (
+                f"{{head}} Your network has no hidden layer: it is {article} {model} too, so "
+                "both draw the same kind of map. Add a hidden layer to see what more neurons do.")
+    symmetry = {
+        "one": "All {size} neurons of hidden layer {layer} are identical",
+        "several": "In hidden layers {layers}, all neurons of each layer are identical",
+        "why": "{which}: same weights, same bias, the same map. They compute the same output, "
+        "so each gets the same gradient and takes the same step — gradient descent can never "
+        "tell them apart, and the layer is worth a single neuron. Random initialisation breaks "
+        "this symmetry.",
+    }
+    return {"sums": sums, "hidden": hidden, "compare": compare, "symmetry": symmetry}
+
+
 def _bound(model: type[BaseModel], field: str, kind: str) -> Any:
     """A field's numeric constraint (`ge`, `gt`, `le`, `lt`), as the model declares it."""
     for constraint in model.model_fields[field].metadata:
@@ -502,6 +632,7 @@ def build(settings: Settings) -> Vocabulary:
             card={a: {t: CardTexts(**card_texts(a, t)) for t in OUTPUT_FOR_TASK}
                   for a in ACTIVATIONS},
             hints=Hints(**HINTS),
+            views=view_texts(),
         ),
     )
 

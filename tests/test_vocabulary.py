@@ -3,6 +3,7 @@ the page as at GET /api/vocabulary, and with texts that claim nothing false for 
 
 import json
 import re
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, get_args
 
@@ -78,7 +79,7 @@ def test_the_contract_shape(vocab: dict[str, Any]) -> None:
     assert all(set(i) >= {"key", "label", "hint"} and i["hint"] for i in vocab["inits"])
     assert all(set(o) >= {"key", "label"} for o in vocab["optimizers"])
     assert vocab["transforms"][0] == {"key": "x1", "label": "x₁"}
-    assert set(vocab["texts"]) == {"network", "card", "hints"}
+    assert set(vocab["texts"]) == {"network", "card", "hints", "views"}
     assert set(vocab["texts"]["hints"]) >= {"pca", "xavier", "he", "standardized"}
 
 
@@ -263,3 +264,72 @@ def test_hints_explain_the_jargon(vocab: dict[str, Any]) -> None:
     assert hints["he"].startswith("He") and "standard deviation" in hints["standardized"]
     inits = {i["key"]: i["hint"] for i in vocab["inits"]}
     assert inits["xavier"] == hints["xavier"] and inits["he"] == hints["he"]
+
+
+JS = Path(__file__).resolve().parent.parent / "static" / "js"
+LITERAL_KEY = re.compile(r"viewText\('(\w+)', '(\w+)'")
+TERNARY_KEY = re.compile(r"viewText\('(\w+)', [^,()]*?\? '(\w+)' : '(\w+)'")
+
+
+def view_cells(vocab: dict[str, Any]) -> list[tuple[str, str, str]]:
+    return [(view, key, text) for view, texts in vocab["texts"]["views"].items()
+            for key, text in texts.items()]
+
+
+def test_every_view_text_the_js_asks_for_exists(vocab: dict[str, Any]) -> None:
+    views = vocab["texts"]["views"]
+    asked: list[tuple[str, str]] = []
+    for path in JS.glob("*.js"):
+        src = path.read_text()
+        asked += LITERAL_KEY.findall(src)
+        asked += [(v, k) for v, *keys in TERNARY_KEY.findall(src) for k in keys]
+    assert len(asked) > 20
+    # the keys built from the task or the activation (`alone_${task}`, …)
+    for task in TASKS:
+        asked += [("sums", f"alone_{task}"), ("hidden", f"alone_{task}"),
+                  ("hidden", f"explainer_{task}"), ("compare", f"question_{task}"),
+                  ("compare", f"question_alone_{task}"), ("compare", f"name_{task}"),
+                  ("compare", f"failed_{task}")]
+        if task != "multiclass":
+            asked += [("hidden", f"caption_{task}"), ("hidden", f"dashed_{task}")]
+        if task != "regression":
+            asked += [("compare", f"alone_{task}"), ("compare", f"head_{task}"),
+                      ("compare", f"head_{task}_curved")]
+    asked += [("sums", f"explainer_regression_{act}") for act in ACTS]
+    missing = [(v, k) for v, k in asked if k not in views.get(v, {})]
+    assert not missing
+
+
+def test_no_view_text_claims_what_is_false_for_its_setup(vocab: dict[str, Any]) -> None:
+    for view, key, text in view_cells(vocab):
+        lower = text.lower()
+        for phrase in ("IS a logistic regression", "become separable", "becomes separable",
+                       "Xavier", "Glorot", "PCA"):
+            assert phrase not in text, (view, key, phrase)
+        if "σ_y" in text or "mean_y" in text:
+            assert key == "caption_regression", (view, key)  # a formula, in the caption only
+        for task, phrases in FORBIDDEN_BY_TASK.items():
+            if key.endswith(f"_{task}") or f"_{task}_" in key:
+                for phrase in phrases:
+                    assert phrase.lower() not in lower, (view, key, phrase)
+        if "alone" in key:  # no hidden layer: nothing may speak of hidden neurons as present
+            for phrase in ("maps are beside", "hidden layers add", "hidden neurons add",
+                           "each hidden neuron"):
+                assert phrase not in lower, (view, key, phrase)
+        if key.startswith("explainer_regression_") and key[21:] in ("relu", "linear"):
+            assert "steps and bumps" not in text, key
+
+
+def test_the_views_say_the_truth_without_hidden_layers(vocab: dict[str, Any]) -> None:
+    v = vocab["texts"]["views"]
+    assert "no hidden layer" in v["sums"]["two_d_alone"]
+    assert "beside the diagram" not in v["sums"]["two_d_alone"]
+    assert "beside the diagram" in v["sums"]["two_d"]
+    model = {"binary": "logistic regression", "multiclass": "multinomial logistic regression",
+             "regression": "linear regression"}
+    for task in TASKS:
+        question = v["compare"][f"question_alone_{task}"]
+        assert "no hidden layer" in question and f"already is a {model[task]}" in question
+        assert "enough here" not in question
+        assert model[task] in v["hidden"][f"alone_{task}"]
+        assert model[task] in v["compare"][f"question_{task}"]

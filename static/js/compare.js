@@ -5,7 +5,7 @@
 //
 // Public interface (what the page calls):
 //   new Compare({ api, say, context() → {config, info, points} | null, onReady() })
-//   setup(info)                    a new session's init.info
+//   setup(info, network)           a new session's init.info and init.network (its sizes)
 //   sessionChanged()               the main session changed: drop the comparison
 //   draw(frame, grids, info)       a frame of the network, beside the regression's map
 
@@ -14,7 +14,7 @@ import { toBytes } from './maps.js';
 import { contour, scatterOnMap, strokeSegments } from './draw.js';
 import { $ } from './dom.js';
 import { fmtLoss, fmtPercent } from './format.js';
-import { rawInputs, transformLabel } from './vocabulary.js';
+import { rawInputs, transformLabel, viewText } from './vocabulary.js';
 const ROUND_EPOCHS = 100; // epochs per step request
 const MAX_ROUNDS = 30;
 
@@ -39,11 +39,15 @@ export class Compare {
   }
 
   /** A session's init info: name the model the comparison trains. */
-  setup(info) {
-    const reg = info.task === 'regression';
-    $('cmp-q').textContent = reg ? 'Is one linear regression enough here?' : 'Is one logistic regression enough here?';
-    $('cmp-lr-name').textContent = reg ? 'Linear regression' : 'Logistic regression';
+  setup(info, network) {
+    this.task = info.task;
+    this.alone = Boolean(network && network.sizes && network.sizes.length <= 2); // no hidden layer
+    $('cmp-q').textContent = viewText('compare', this.alone ? `question_alone_${info.task}` : `question_${info.task}`);
+    $('cmp-lr-name').textContent = viewText('compare', `name_${info.task}`);
+    if (!this.button.disabled) this.button.textContent = this.runLabel();
   }
+
+  runLabel() { return viewText('compare', this.alone ? 'run_alone' : 'run'); }
 
   /** The main session changed: drop the comparison (its data or split may differ now). */
   sessionChanged() {
@@ -51,7 +55,7 @@ export class Compare {
     this.result = null;
     this.body.hidden = true;
     this.button.disabled = false;
-    this.button.textContent = 'Train one beside';
+    this.button.textContent = this.runLabel();
     this.drop();
   }
 
@@ -63,8 +67,8 @@ export class Compare {
 
   fail(e) {
     this.button.disabled = false;
-    this.button.textContent = 'Train one beside';
-    this.say(`The logistic regression could not be trained: ${e.message}`);
+    this.button.textContent = this.runLabel();
+    this.say(viewText('compare', `failed_${this.task || 'binary'}`, { message: e.message }));
   }
 
   /** Train a logistic regression on the same data and split until its loss settles. */
@@ -74,7 +78,7 @@ export class Compare {
     const gen = ++this.gen;
     this.drop();
     this.button.disabled = true;
-    this.button.textContent = 'Training…';
+    this.button.textContent = viewText('compare', 'training');
     const cfg = { ...ctx.config, hidden_layers: [], optimizer: 'adam', learning_rate: 0.05, batch_size: null, init: 'xavier', l1: 0 };
     const s = await this.api.createSession(cfg);
     if (gen !== this.gen) { this.api.deleteSession(s.id).catch(() => {}); return; }
@@ -190,26 +194,21 @@ export class Compare {
     const r = this.result;
     const names = r.inputs.map(transformLabel);
     const { curved } = r;
-    const line = curved
-      ? `one straight cut in its inputs (${names.join(', ')}), which the transforms bend into a curve in the plane`
-      : 'one straight line across the plane';
     const m = this.netMetrics;
     if (reg) {
-      return `A linear model fits ${names.length > 1 ? 'a plane' : 'a line'} in its inputs. Compare its test loss with the network's: the hidden neurons add the bends.`;
+      const shape = viewText('compare', names.length > 1 ? 'shape_plane' : 'shape_line');
+      return viewText('compare', r.netIsLR ? 'verdict_regression_alone' : 'verdict_regression', { shape });
     }
     const score = (x) => (x ? (x.test_accuracy ?? x.train_accuracy) : null);
     const lr = score(r.metrics);
     const net = score(m);
-    const head = r.task === 'multiclass'
-      ? `A (multinomial) logistic regression can only draw straight boundaries between the classes${curved ? ' in its inputs' : ''}.`
-      : `A logistic regression can only draw ${line}.`;
-    if (r.netIsLR) return `${head} Your network has no hidden layer: it is a logistic regression too, so both draw the same kind of map. Add a hidden layer to see what more neurons do.`;
+    const head = viewText('compare', `head_${r.task}${curved ? '_curved' : ''}`, { inputs: names.join(', ') });
+    if (r.netIsLR) return viewText('compare', `alone_${r.task}`, { head });
     if (net === null || lr === null) return head;
     if (lr >= net - 0.02) {
-      return lr >= 0.9
-        ? `${head} Here that is enough (${fmtPercent(lr)}): the classes are separated by it, and the hidden layers add little.`
-        : `${head} So far the network does no better${this.netStep < 50 ? ' — train it and watch' : ''}.`;
+      if (lr >= 0.9) return viewText('compare', 'enough', { head, lr: fmtPercent(lr) });
+      return viewText('compare', this.netStep < 50 ? 'no_better_early' : 'no_better', { head });
     }
-    return `${head} That fails here (${fmtPercent(lr)} against the network's ${fmtPercent(net)}): each hidden neuron draws its own line, and the output neuron — itself a logistic regression — combines them into a bent boundary.`;
+    return viewText('compare', 'fails', { head, lr: fmtPercent(lr), net: fmtPercent(net) });
   }
 }

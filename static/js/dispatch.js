@@ -29,7 +29,7 @@ export function dispatch(channel, p) {
     onHistory(msg.history);
     p.card.setup(info, msg.network, msg.points);
     p.card.setModel(msg.model);
-    p.compare.setup(info);
+    p.compare.setup(info, msg.network);
     p.views.setup(init);
     p.transport.onInit(msg.session);
   });

@@ -53,3 +53,8 @@ export function weightedSum(terms, bias, { fmt = fmtNum, max = Infinity } = {}) 
   const more = terms.length > max ? ` + … (${terms.length - max} more)` : '';
   return `${shown}${more} ${bias < 0 ? '−' : '+'} ${fmt(Math.abs(bias))}`;
 }
+
+/** `template` with each {name} replaced by values[name] (left as it is when values has none). */
+export function fill(template, values = {}) {
+  return template.replace(/\{(\w+)\}/g, (m, k) => (k in values ? String(values[k]) : m));
+}

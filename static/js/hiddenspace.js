@@ -18,6 +18,7 @@ import { clipTo, drawAxes, scale } from './draw.js';
 import { fmtShort, weightedSum } from './format.js';
 import { frameRange, outputAffine, projectMaps, projection, projections, stripY, valueRange } from './hidden-model.js';
 import { backgroundBytes, drawBoundary, drawGrid, drawLevels, drawSets, paintBackground } from './hidden-plot.js';
+import { viewText } from './vocabulary.js';
 
 const PAD = { l: 46, r: 12, t: 10, b: 40 };
 const CHOICES = { strip: 'its one neuron', axes: 'its two neurons', out: 'along the output weights (exact boundary)', pca: 'PCA: two main directions', pick: 'two neurons of my choice' };
@@ -68,7 +69,7 @@ export class HiddenSpace {
     this.body.hidden = !this.on;
     this.note.hidden = this.on;
     if (!this.on) {
-      setText(this.note, 'No hidden layer: the output neuron is a logistic regression on the inputs themselves, so there is no hidden space to show. Add a hidden layer to see the inputs carried into it.');
+      setText(this.note, viewText('hidden', `alone_${this.task}`));
       return;
     }
     // projections: two neurons are the axes; more: along the output weights, PCA, or a chosen pair
@@ -82,13 +83,8 @@ export class HiddenSpace {
     }
     this.resetView();
     this.renderLegend();
-    const carried = this.oneD ? 'the grey curve is the x axis carried into this space' : 'the grey grid is the input plane carried into this space';
-    const what = {
-      binary: `The output neuron is a logistic regression on these features, so its boundary here is a straight line. As training goes, the hidden layer bends the inputs (${carried}) until the two classes fall on either side of that line.`,
-      multiclass: `The output is a softmax regression on these features: every pair of classes is split by a straight line here. As training goes, the hidden layer bends the inputs (${carried}) until the classes can be told apart by lines.`,
-      regression: `The output is a linear regression on these features: its prediction changes along one direction only (shading; dashed lines of equal prediction). The hidden layer bends the inputs (${carried}) so that the targets line up along it.`,
-    }[this.task];
-    setText(this.explainer, `Each point is a training example, placed by what the last hidden layer outputs for it. ${what}`);
+    const carried = viewText('hidden', this.oneD ? 'carried_1d' : 'carried_2d');
+    setText(this.explainer, viewText('hidden', `explainer_${this.task}`, { carried }));
   }
 
   name(j) { return `h${this.L}.${j + 1}`; }
@@ -180,15 +176,12 @@ export class HiddenSpace {
     const H = this.H;
     const lin = weightedSum(out.weights.map((row, j) => [row[0], this.name(j)]), out.bias[0], { fmt: fmtShort, max: 6 });
     const dashed = this.opts.contours;
-    let f = '';
-    if (this.task === 'binary') f = `Output: P = σ(${lin}). Line: where the sum is 0 (P = 50%)${dashed ? '; dashed: P = 10% … 90%' : ''}.`;
-    else if (this.task === 'regression') f = `Output: ŷ = (${lin})·σ_y + mean_y${dashed ? '; dashed: lines of equal prediction' : ''}.`;
-    else f = `Output: softmax of ${out.bias.length} weighted sums of these features; background: the most probable class${exact ? '' : ' (not drawn in this projection)'}.`;
-    if (!exact && this.task !== 'multiclass') {
-      f += this.mode === 'pca'
-        ? ` This is a projection of the ${H}-D hidden space onto its two main directions: the boundary is a flat plane there, not a line in this view, so it is not drawn. Choose “along the output weights” to see it as a line.`
-        : ` With ${H} neurons the boundary also depends on the neurons not shown, so it is not drawn here; choose “along the output weights” to see it as a line.`;
-    } else if (this.mode === 'out') f += ' Horizontal: the direction of the output weights, so the boundary is exactly a vertical line.';
+    const t = this.task;
+    let f = t === 'multiclass'
+      ? viewText('hidden', exact ? 'caption_multiclass' : 'caption_multiclass_projected', { k: out.bias.length })
+      : viewText('hidden', `caption_${t}`, { sum: lin, dashed: dashed ? viewText('hidden', `dashed_${t}`) : '' });
+    if (!exact && t !== 'multiclass') f += viewText('hidden', this.mode === 'pca' ? 'projected_pca' : 'projected_pair', { h: H });
+    else if (this.mode === 'out') f += viewText('hidden', 'along_output');
     return f;
   }
 

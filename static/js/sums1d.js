@@ -19,7 +19,7 @@ import { el, find } from './dom.js';
 import { fmtShort } from './format.js';
 import { steady } from './draw.js';
 import { LiveEdit } from './edits.js';
-import { activation } from './vocabulary.js';
+import { activation, viewText } from './vocabulary.js';
 import { placeSteps, stepOf, sums, valueRange, withStep } from './sums-model.js';
 import { BIAS, COLORS, OUTPUT, SUM, drawSums } from './sums-plot.js';
 
@@ -41,7 +41,7 @@ export class SumsView {
     this.edits = new LiveEdit({
       setParameters: options.setParameters,
       pause: options.pause,
-      onError: (e) => options.say(`The hand-made weights were refused: ${e.message}`),
+      onError: (e) => options.say(viewText('sums', 'refused', { message: e.message })),
     });
     this.build.addEventListener('toggle', () => this.redraw());
     q('.sums-place').addEventListener('click', () => this.placeSteps());
@@ -72,24 +72,20 @@ export class SumsView {
     window.__llSums = null;
     const oneD = init.grid.y === null || init.grid.y === undefined;
     let why = '';
-    if (!oneD) why = 'The sum of sigmoids is drawn for data with one feature (sine, step, bump, interval…): there every curve fits on one plot. Here the hidden neurons’ maps are beside the diagram.';
-    else if (this.H === 0) why = 'No hidden layer: the output is one sigmoid (or one line) of x. Add a hidden layer to see the output built as a sum of neuron curves.';
-    else if (this.task === 'multiclass') why = 'The sum of sigmoids is drawn for regression and two classes; with more classes each class has its own sum.';
+    if (!oneD) why = viewText('sums', this.H === 0 ? 'two_d_alone' : 'two_d');
+    else if (this.H === 0) why = viewText('sums', `alone_${this.task}`);
+    else if (this.task === 'multiclass') why = viewText('sums', 'multiclass');
     this.on = !why;
     this.body.hidden = !this.on;
     this.note.hidden = this.on;
     if (!this.on) { this.note.textContent = why; return; }
     const binary = this.task === 'binary';
     this.canvas.style.height = binary ? '380px' : '300px';
-    this.explainer.textContent = binary
-      ? 'Top: each neuron of the last hidden layer times its output weight (v_j·a_j(x)), the output bias c, and their sum: the output’s logit. Bottom: the output is σ(sum), a probability. Hover a curve to see its neuron; switch curves on and off below.'
-      : `Each coloured curve is one neuron of the last hidden layer times its output weight (v_j·a_j(x), in ${this.task === 'regression' ? 'target' : 'output'} units); the grey line is the output bias. Their sum (dashed) is exactly the network’s prediction (thick): steps and bumps adding up to the curve. Hover a curve to see its neuron; switch curves on and off below.`;
+    this.explainer.textContent = viewText('sums', binary ? 'explainer_binary' : `explainer_regression_${init.network.activation}`);
     const act = activation(init.network.activation); // a step from 0 to 1 needs that range
     this.canEdit = this.L === 1 && Boolean(act) && act.range[0] === 0 && act.range[1] === 1;
     this.build.hidden = false;
-    this.buildNote.textContent = this.canEdit
-      ? 'Each neuron is a step: where it is (s = −b/w in x’s units), how steep (w), and how high (its output weight). Drag a ● on the plot, or type; then press Refine and watch gradient descent improve your fit.'
-      : 'Building by hand works with one hidden layer of sigmoid neurons: each one is then a step you can place.';
+    this.buildNote.textContent = viewText('sums', this.canEdit ? 'build' : 'build_none');
     this.renderLegend();
     this.renderBuild();
   }

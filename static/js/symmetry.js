@@ -8,6 +8,7 @@
 //   identicalLayers(layers), withNoise(layers, scale, rand)   pure helpers
 
 import { $ } from './dom.js';
+import { viewText } from './vocabulary.js';
 
 /** Hidden layers (1-based) of a frame whose neurons are all identical, with their sizes. */
 export function identicalLayers(layers) {
@@ -60,10 +61,8 @@ export class SymmetryNotice {
     this.box.hidden = !found.length;
     if (!found.length) return;
     const which = found.length === 1
-      ? `All ${found[0].size} neurons of hidden layer ${found[0].layer} are identical`
-      : `In hidden layers ${found.map((f) => f.layer).join(', ')}, all neurons of each layer are identical`;
-    this.text.textContent = `${which}: same weights, same bias, the same map. `
-      + 'They compute the same output, so each gets the same gradient and takes the same step — gradient descent can never tell them apart, '
-      + 'and the layer is worth a single neuron. Random initialisation breaks this symmetry.';
+      ? viewText('symmetry', 'one', { size: found[0].size, layer: found[0].layer })
+      : viewText('symmetry', 'several', { layers: found.map((f) => f.layer).join(', ') });
+    this.text.textContent = viewText('symmetry', 'why', { which });
   }
 }

@@ -3,6 +3,8 @@
 // It is read from the page on first use, not at import, so that modules importing this one
 // load in Node too; tests hand it one with useVocabulary().
 
+import { fill } from './format.js';
+
 let parsed = null;
 
 /** The vocabulary: the page's embedded JSON, parsed once (or the one useVocabulary gave). */
@@ -36,4 +38,11 @@ export function transformLabel(key) {
 /** The transforms that are the two view features themselves: the vocabulary lists them first. */
 export function rawInputs() {
   return vocabulary().transforms.slice(0, 2).map((t) => t.key);
+}
+
+/** View `view`'s text `key` (vocabulary texts.views), its {names} filled from `values`. */
+export function viewText(view, key, values = {}) {
+  const t = vocabulary().texts.views[view][key];
+  if (t === undefined) throw new Error(`no text ${view}.${key} in the vocabulary`);
+  return fill(t, values);
 }
