@@ -540,7 +540,29 @@ def view_texts() -> dict[str, dict[str, str]]:
         "tell them apart, and the layer is worth a single neuron. Random initialisation breaks "
         "this symmetry.",
     }
-    return {"sums": sums, "hidden": hidden, "compare": compare, "symmetry": symmetry}
+    card = {
+        "past": "You are looking at the past: “Continue from here” on the timeline, then edit.",
+        "edit": "Type a value (Enter) or drag. Training is paused while you edit; press play to "
+        "train on from your network.",
+        "cut_half": "The dashed line is where w·x + b = 0 (in {feature}’s own units): the "
+        "neuron’s output is 0.5 there (σ(0) = ½).",
+        "cut_sign": "The dashed line is where w·x + b = 0 (in {feature}’s own units): the "
+        "neuron’s sum changes sign there.",
+        "line_half": "The line is w·x + b = 0, drawn in the raw units of {features} (the network "
+        "sees them standardized). On it the neuron says 0.5; the arrow w points to where it "
+        "says 1.",
+        "line_sign": "The line is w·x + b = 0, drawn in the raw units of {features} (the network "
+        "sees them standardized). The arrow w points to where the sum grows.",
+        "curved": "Its inputs include curved transforms ({inputs}), so w·x + b = 0 is a curve in "
+        "the plane: drawn as the {level} contour of the neuron’s own map.",
+        "contour": "Its boundary: the contour where the sum is 0.",
+        "per_class": "This map is P({cls}): softmax of its score against the others’. Its class "
+        "wins where this score is the largest.",
+        "deeper": "No single line: this map is {symbol} of a weighted sum of the previous "
+        "layer’s maps (below). The black curve: where that sum is 0.",
+    }
+    return {"sums": sums, "hidden": hidden, "compare": compare, "symmetry": symmetry,
+            "card": card}
 
 
 def _bound(model: type[BaseModel], field: str, kind: str) -> Any:

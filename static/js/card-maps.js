@@ -10,6 +10,7 @@ import { gridValues } from './maps.js';
 import { clipLine, contour, mappers, scatterOnMap, strokeSegment, strokeSegments } from './draw.js';
 import { fmtNum } from './format.js';
 import { actWords, breakdown, curvedInputs, rawLine, scaleNote, symmetricBytes, zeroLevel } from './card-model.js';
+import { viewText } from './vocabulary.js';
 
 const INK = '#1d2330';
 const W_BLUE = '#0072b2';
@@ -47,8 +48,8 @@ export function drawNeuronMap(canvas, overlay, card, grids) {
     if (info.oneD) drawCut(ctx, h, line, mappers(info, m.G, w, h));
     else drawLine(ctx, w, h, line, mappers(info, m.G, w, h));
     return info.oneD
-      ? `The dashed line is where w·x + b = 0 (in ${info.features[0]}’s own units): the neuron’s ${sigmoidLike ? 'output is 0.5 there (σ(0) = ½)' : 'sum changes sign there'}.`
-      : `The line is w·x + b = 0, drawn in the raw units of ${info.features.join(' and ')} (the network sees them standardized). ${sigmoidLike ? 'On it the neuron says 0.5; the arrow w points to where it says 1.' : 'The arrow w points to where the sum grows.'}`;
+      ? viewText('card', sigmoidLike ? 'cut_half' : 'cut_sign', { feature: info.features[0] })
+      : viewText('card', sigmoidLike ? 'line_half' : 'line_sign', { features: info.features.join(' and ') });
   }
   const level = zeroLevel(neuron);
   if (!info.oneD && level !== undefined && m.lo < level && m.hi > level) {
@@ -58,11 +59,11 @@ export function drawNeuronMap(canvas, overlay, card, grids) {
   }
   if (ref.layer === 1 && !info.oneD) {
     return card.model
-      ? `Its inputs include curved transforms (${curvedInputs(card.model, net.inputs).join(', ')}), so w·x + b = 0 is a curve in the plane: drawn as the ${level} contour of the neuron’s own map.`
-      : 'Its boundary: the contour where the sum is 0.';
+      ? viewText('card', 'curved', { inputs: curvedInputs(card.model, net.inputs).join(', '), level })
+      : viewText('card', 'contour');
   }
-  if (neuron.perClass) return `This map is P(${net.classes[ref.index]}): softmax of its score against the others’. Its class wins where this score is the largest.`;
-  if (ref.layer > 1) return `No single line: this map is ${actWords(neuron.act).symbol || 'the value'} of a weighted sum of the previous layer’s maps (below). The black curve: where that sum is 0.`;
+  if (neuron.perClass) return viewText('card', 'per_class', { cls: net.classes[ref.index] });
+  if (ref.layer > 1) return viewText('card', 'deeper', { symbol: actWords(neuron.act).symbol || 'the value' });
   return '';
 }
 

@@ -17,12 +17,10 @@
 import { $, el } from './dom.js';
 import { fmtNum } from './format.js';
 import { LiveEdit, withParameter } from './edits.js';
-import { transformLabel } from './vocabulary.js';
+import { transformLabel, viewText } from './vocabulary.js';
 import { actWords, formula, leadText, neuronOf } from './card-model.js';
 import { drawBreakdown, drawNeuronMap } from './card-maps.js';
 
-const PAST_NOTE = 'You are looking at the past: “Continue from here” on the timeline, then edit.';
-const EDIT_NOTE = 'Type a value (Enter) or drag. Training is paused while you edit; press play to train on from your network.';
 
 /** The neuron card (templates/_card.html). */
 export class NeuronCard {
@@ -203,7 +201,7 @@ export class NeuronCard {
         r.range.value = String(v);
       }
     }
-    $('card-edit-note').textContent = this.past ? PAST_NOTE : EDIT_NOTE;
+    $('card-edit-note').textContent = viewText('card', this.past ? 'past' : 'edit');
   }
 
   // ---------------------------------------------------------------- drawing
