@@ -13,17 +13,9 @@ from starlette.testclient import WebSocketTestSession
 from app.routes.stream import _enqueue
 from app.schemas.sessions import Control, LayerValues, SetControl, SetParametersControl
 from tests.helpers import make_dataset, make_session, wait_until
+from tests.test_stream import receive
 
 Layers = list[dict[str, Any]]
-
-
-def receive(ws: WebSocketTestSession, kind: str, limit: int = 300) -> dict[str, Any]:
-    """The next message of type `kind` (skipping others)."""
-    for _ in range(limit):
-        msg: dict[str, Any] = ws.receive_json()
-        if msg["type"] == kind:
-            return msg
-    raise AssertionError(f"no {kind} message in {limit}")
 
 
 def frame_with(ws: WebSocketTestSession, layers: Layers, limit: int = 100) -> dict[str, Any]:

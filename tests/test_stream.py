@@ -15,7 +15,7 @@ from tests.helpers import wait_until
 from tests.test_sessions_api import make_dataset, make_session
 
 
-def receive(ws: WebSocketTestSession, kind: str, limit: int = 200) -> dict[str, Any]:
+def receive(ws: WebSocketTestSession, kind: str, limit: int = 300) -> dict[str, Any]:
     """The next message of type `kind` (skipping others)."""
     for _ in range(limit):
         msg: dict[str, Any] = ws.receive_json()
