@@ -18,11 +18,11 @@ from app.data.prepare import TRANSFORMS
 from app.nn.activations import ACTIVATIONS
 from app.nn.init import INITS
 from app.nn.optimizers import OPTIMIZERS
-from app.vocabulary import transform_label
+from app.vocabulary import PANES, transform_label
 
 ONE_D = frozenset(k for k, spec in KINDS.items() if spec.n_features == 1)
 _REGISTRY: dict[str, Mapping[str, object]] = {"data": KINDS, "act": ACTIVATIONS, "init": INITS,
-                                              "opt": OPTIMIZERS}
+                                              "opt": OPTIMIZERS, "pane": PANES}
 
 
 def _num(v: float) -> str:
@@ -54,6 +54,7 @@ class Preset:
     inputs: tuple[str, ...] = ("x1", "x2")
     speed: int = 5  # an index into the playground's speed levels: 5 = 100, 6 = 300 steps/s
     show_test: bool = False
+    pane: str = "output"  # what the output column opens on: the output map or a view
 
     def __post_init__(self) -> None:
         """Every key a preset names is one of its registry's (a typo fails at import)."""
@@ -83,6 +84,7 @@ class Preset:
                   ("speed", str(self.speed)), ("unit", "steps")]
         if self.show_test:
             parts.append(("showTest", "1"))
+        parts.append(("pane", self.pane))
         return "&".join(f"{k}={v}" for k, v in parts)
 
     @property
@@ -166,8 +168,8 @@ def inline(text: str) -> Markup:
 
 LR_LINEAR = Preset("linear", layers=())
 LR_XOR = Preset("xor", layers=())
-XOR_TWO = Preset("xor", layers=(2,), lr=0.1)
-BUMP_TWO = Preset("bump", layers=(2,))
+XOR_TWO = Preset("xor", layers=(2,), lr=0.1, pane="hidden")
+BUMP_TWO = Preset("bump", layers=(2,), pane="sums")
 SPIRAL_DEEP = Preset("spiral", layers=(6, 6), speed=7)
 XOR_CONSTANT = Preset("xor", layers=(4,), init="constant", iv=0.5, lr=0.1, speed=6)
 CIRCLE_RELU = Preset("circle", layers=(4,), act="relu")
@@ -269,12 +271,13 @@ _LESSONS = [
             "shows it: one straight edge with a soft step across it. Each hidden neuron draws "
             "one line, and one line cannot separate XOR.",
             "That is why the output neuron is needed. It is a logistic regression too, but its "
-            "inputs are the hidden neurons' outputs h₁ and h₂, not x₁ and x₂. Open the "
-            "hidden-space view: each point is drawn at (h₁, h₂). Here one neuron switches on in "
-            "the far corner of quadrant I, the other in the far corner of quadrant III. Class 0 "
-            "lands near (0, 0), class 1 near (1, 0) or (0, 1), and one line separates them: the "
-            "output neuron's boundary. Back in the input plane, the output map shows an orange "
-            "band between two nearly parallel lines, purple beyond each.",
+            "inputs are the hidden neurons' outputs h₁ and h₂, not x₁ and x₂. The preset opens "
+            "the *Hidden space* tab beside the output map: each point is drawn at (h₁, h₂). "
+            "Here one neuron switches on in the far corner of quadrant I, the other in the far "
+            "corner of quadrant III. Class 0 lands near (0, 0), class 1 near (1, 0) or (0, 1), "
+            "and one line separates them: the output neuron's boundary. Back in the input "
+            "plane, the output map shows an orange band between two nearly parallel lines, "
+            "purple beyond each.",
             "Two neurons get about 88% here: class-1 points close to the centre fall inside the "
             "band, class-0 points far out near the axes fall outside. Four neurons get it all.",
             "The hidden neurons do not each fit the data. No hidden neuron is shown the labels; "
@@ -288,7 +291,7 @@ _LESSONS = [
                 "feature that helps the output most.",
         tries=(
             Try("Four hidden neurons: XOR is solved completely.", XOR_TWO.but(layers=(4,))),
-            Try("Seed 4: the two lines cross near the centre instead. In the hidden-space view "
+            Try("Seed 4: the two lines cross near the centre instead. In the hidden space "
                 "quadrants I and IV land on the same corner: two classes at one spot, which no "
                 "line can split, and the accuracy stalls near 72%.", XOR_TWO.but(seed=4)),
             Try("Hover each hidden neuron's link to the output: its sign says whether that "
@@ -311,7 +314,8 @@ _LESSONS = [
             "`σ(w·x + b)`: a smooth step centred at `x = −b/w`, steep when |w| is large. For "
             "regression the output neuron has no sigmoid: it returns a weighted sum of the "
             "hidden neurons plus a bias, `ŷ = v₁h₁ + v₂h₂ + … + c`, and the loss is the mean "
-            "squared error. The 1-D view draws each weighted step and their sum.",
+            "squared error. The preset opens the *Sum of neurons* tab beside the output: each "
+            "weighted step and their sum.",
             "The preset fits a bump. One sigmoid cannot: it rises and stays up. Two can: a "
             "step up at one place and a step down a little later (their weighted slopes "
             "`v·w` have opposite signs), and between them the sum is a bump. Press play and "
@@ -365,8 +369,8 @@ _LESSONS = [
             "adds is reuse: it builds its shapes from the first layer's lines instead of "
             "drawing new lines of its own, which for many shapes needs fewer neurons in all. "
             "How much that helps depends on the data; on this small spiral both work.",
-            "And the hidden-space view still shows the last hidden layer: there, as always, "
-            "the output neuron draws one line.",
+            "And the *Hidden space* tab beside the output map still shows the last hidden "
+            "layer: there, as always, the output neuron draws one line.",
         ),
         analogy="A picture. A second-layer sigmoid neuron still computes `σ(w·h + b)`, a "
                 "logistic-regression form, but on learned features. Calling it a logistic "

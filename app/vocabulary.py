@@ -66,6 +66,14 @@ class TransformWords(BaseModel):
     label: str
 
 
+class PaneWords(BaseModel):
+    """A view the output column can show, by its tab."""
+
+    key: str
+    label: str
+    hint: str = Field(description="what the view shows, for the tab's tooltip")
+
+
 class KindWords(BaseModel):
     key: str
     label: str
@@ -145,6 +153,8 @@ class Vocabulary(BaseModel):
     optimizers: list[OptimizerWords]
     transforms: list[TransformWords]
     dataset_kinds: list[KindWords]
+    panes: list[PaneWords] = Field(description="what the output column can show; the first is "
+                                   "the default")
     limits: Limits
     defaults: dict[str, Any] = Field(description="SessionConfig's defaults")
     texts: Texts
@@ -187,6 +197,13 @@ OPTIMIZER_WORDS = {
                  "direction, so it rolls on through flat stretches"),
     "adam": ("Adam", "gradient descent that scales each weight's step by how large and steady "
              "its slope has been; usually the quickest to settle"),
+}
+PANES = {  # the output column's views: label, tooltip
+    "output": ("Output map", "The network's output over the inputs, with the data"),
+    "hidden": ("Hidden space", "The points as the last hidden layer sees them: there the "
+               "output neuron's boundary is a straight line"),
+    "sums": ("Sum of neurons", "The 1-D output as each hidden neuron's weighted curve, added up "
+             "with the bias"),
 }
 KIND_LABELS = {
     "circle": "Circle", "xor": "XOR", "gauss": "Two Gaussians", "spiral": "Spiral",
@@ -647,6 +664,7 @@ def build(settings: Settings) -> Vocabulary:
                                    hint=OPTIMIZER_WORDS[k][1]) for k in OPTIMIZERS],
         transforms=[TransformWords(key=k, label=transform_label(k)) for k in TRANSFORMS],
         dataset_kinds=[_kind(k) for k in KINDS],
+        panes=[PaneWords(key=k, label=label, hint=hint) for k, (label, hint) in PANES.items()],
         limits=_limits(settings),
         defaults=_defaults(),
         texts=Texts(

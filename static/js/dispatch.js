@@ -31,6 +31,7 @@ export function dispatch(channel, p) {
     p.card.setModel(msg.model);
     p.compare.setup(info, msg.network);
     p.views.setup(init);
+    p.showPane();
     p.transport.onInit(msg.session);
   });
   channel.on('frame', (f) => {

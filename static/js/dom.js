@@ -30,3 +30,20 @@ export function option(value, text) {
 export function setText(node, text) {
   if (node.textContent !== text) node.textContent = text;
 }
+
+/**
+ * A paragraph cut to its first lines (CSS `.clamp`) with a button that shows all of it and
+ * back; the button's data-more / data-less are its two labels, and it hides when all fits.
+ */
+export function clampable(text, button) {
+  const fits = () => text.classList.contains('open') || text.scrollHeight <= text.clientHeight + 1;
+  const render = () => {
+    const open = text.classList.contains('open');
+    button.textContent = open ? button.dataset.less : button.dataset.more;
+    button.setAttribute('aria-expanded', String(open));
+    button.hidden = !open && fits();
+  };
+  button.addEventListener('click', () => { text.classList.toggle('open'); render(); });
+  new ResizeObserver(render).observe(text);
+  return render; // call after the text changes
+}

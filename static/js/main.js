@@ -5,7 +5,7 @@
 
 import * as api from './api.js';
 import { vocabulary } from './vocabulary.js';
-import { $ } from './dom.js';
+import { $, clampable } from './dom.js';
 import { stateTable, hyperparameters, withData, taskOf, SPEEDS } from './state.js';
 import { PageState } from './page-state.js';
 import { messageBox, sayRejections } from './messages.js';
@@ -34,6 +34,7 @@ import { NeuronCard } from './card.js';
 import { Compare } from './compare.js';
 import { SymmetryNotice, withNoise } from './symmetry.js';
 import * as views from './views.js';
+import { ViewTabs } from './view-tabs.js';
 
 const vocab = vocabulary();
 const table = stateTable(vocab);
@@ -107,6 +108,7 @@ const symmetry = new SymmetryNotice({
   },
 });
 views.createViews({ setParameters, pause: pauseFor, play: () => { if (!transport.running) transport.play(); }, say, highlight: (ref) => loop.setHover(ref), light: (ref) => network.setLit(ref) });
+const tabs = new ViewTabs($('view-tabs'), (pane) => page.update({ pane }));
 const loop = new RenderLoop({ frames, info: () => init && init.info, formula: (ref) => formulaText(ref, frames.shown, init && init.network, (L, i) => network.nodeName(L, i)), network, output, card, compare, symmetry, views, chart, controls });
 
 // state → page
@@ -118,13 +120,20 @@ function changed(effect, source) {
   if (effect === 'rebuild') { drawDiagram(); sessions.schedule(() => page.state, source === 'hash' ? 0 : undefined); }
   if (effect === 'set' && sessions.session) channel.set(hyperparameters(s));
   if (effect === 'speed') transport.speedChanged();
-  if (effect === 'view') loop.repaint();
+  if (effect === 'view') { showPane(); loop.repaint(); }
 }
+
+function showPane() {
+  tabs.render(views.applicable(), page.state.pane);
+}
+
+const explainerFits = clampable($('net-explainer'), $('net-more'));
 
 function drawDiagram(order = null) {
   const s = page.state;
   network.build(diagramSpec(s, vocab, sessions.dataset, order));
   $('net-explainer').textContent = explainerText(vocab, s.act, init ? init.network.task : taskOf(s, vocab, sessions.dataset), s.layers.length);
+  explainerFits();
 }
 
 function openCard(ref) {
@@ -144,7 +153,7 @@ function streamSession(session) {
 }
 
 dispatch(channel, {
-  frames, record, nav, transport, timeline, chart, network, output, controls, card, compare, views, say,
+  frames, record, nav, transport, timeline, chart, network, output, controls, card, compare, views, say, showPane,
   setInit: (msg) => { init = msg; sessions.session = msg.session; drawDiagram(msg.network.inputs); },
   show,
 });

@@ -57,6 +57,8 @@ export function stateTable(vocab) {
     { key: 'unit', type: 'enum', choices: ['steps', 'epochs'], default: 'steps', effect: 'speed' },
     { key: 'showTest', type: 'flag', default: false, effect: 'view' },
     { key: 'disc', type: 'flag', default: false, effect: 'view' },
+    // what the output column shows: the output map or an explanatory view (view-tabs.js)
+    { key: 'pane', type: 'enum', choices: keys(vocab.panes), default: vocab.panes[0].key, effect: 'view' },
   ];
 }
 

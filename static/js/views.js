@@ -4,7 +4,8 @@
 //   setup(init, ctx)  a new session's init message; ctx = { model (init.model), say, highlight, sessionId }
 //   frame(frame)      every frame as it arrives (live or a peek at a past step)
 //   draw(frame, grids) on requestAnimationFrame, with the frame's decoded grids
-// The list in createViews is the only place views are named.
+//   applies            after setup: whether the view has something to show for this session
+// The list in createViews is the only place views are named (by their tab's pane name).
 
 import { HiddenSpace } from './hiddenspace.js';
 import { SumsView } from './sums1d.js';
@@ -23,9 +24,10 @@ const seen = new IntersectionObserver((entries) => {
   }
 });
 
-/** Add a view (an object with any of setup, frame, draw) shown in the element `root`. */
-export function register(view, root = null) {
+/** Add a view (an object with any of setup, frame, draw) named `pane`, shown in the element `root`. */
+export function register(view, root = null, pane = null) {
   view.root = root;
+  view.pane = pane;
   view.visible = !root;
   if (root) seen.observe(root);
   views.push(view);
@@ -39,14 +41,19 @@ let page = null; // the callbacks the views edit and talk through
 /** Create the views the page has; options: setParameters(layers), pause(), play(), say(text), highlight(ref), light(ref). */
 export function createViews(options) {
   page = options;
-  if ($('view-hidden')) register(new HiddenSpace($('view-hidden'), options), $('view-hidden'));
-  if ($('view-sums')) register(new SumsView($('view-sums'), options), $('view-sums'));
+  if ($('view-hidden')) register(new HiddenSpace($('view-hidden'), options), $('view-hidden'), 'hidden');
+  if ($('view-sums')) register(new SumsView($('view-sums'), options), $('view-sums'), 'sums');
 }
 
 /** A new session started streaming: its init message (with the exported model). */
 export function setup(init) {
   const ctx = { model: Promise.resolve(init.model), say: page.say, highlight: page.highlight, sessionId: init.session.id };
   for (const v of views) if (v.setup) v.setup(init, ctx);
+}
+
+/** The panes of the views that apply to the session set up last. */
+export function applicable() {
+  return views.filter((v) => v.pane && v.on).map((v) => v.pane);
 }
 
 /** A frame arrived. */

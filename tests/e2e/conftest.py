@@ -4,7 +4,7 @@ Without Chromium the tests skip with a loud message, except under CI (CI=true), 
 missing browser is a failure: CI installs it (.ci/run).
 
 The tests never sleep: they wait for a condition (`wait_frame`, `wait_drawn`, `play_until`,
-`scroll_into_sight` below, or Playwright's own waits). How fast the page draws is measured
+`open_pane` below, or Playwright's own waits). How fast the page draws is measured
 by `make bench` (tests/bench/bench_page.py), not asserted here.
 """
 
@@ -139,11 +139,13 @@ def play_until(page: Page, condition: str, timeout: float = 20_000) -> None:
     wait_drawn(page, "f.status !== 'running'", timeout)
 
 
-def scroll_into_sight(page: Page, selector: str) -> None:
-    """Scroll `selector` into the viewport and wait until it is there (views below the fold
-    are not drawn; they catch up once they are in sight)."""
+def open_pane(page: Page, pane: str) -> None:
+    """Click the output column's tab for `pane` (a view is drawn only while it is shown) and
+    wait until its panel is in the viewport."""
     from playwright.sync_api import expect
 
-    target = page.locator(selector)
-    target.scroll_into_view_if_needed()
-    expect(target).to_be_in_viewport(timeout=20_000)
+    tab = page.locator(f"#view-tabs [data-pane={pane}]")
+    tab.click()
+    panel = page.locator("#" + (tab.get_attribute("aria-controls") or ""))
+    expect(panel).to_be_in_viewport(timeout=20_000)
+

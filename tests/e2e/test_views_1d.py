@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import PageLog, scroll_into_sight, shot, wait_frame
+from tests.e2e.conftest import PageLog, open_pane, shot, wait_frame
 
 pytestmark = pytest.mark.e2e
 
@@ -15,7 +15,7 @@ Page = Any
 
 def train(page: Page, live_server: str, steps: int) -> str:
     """Train the page's session `steps` steps over the REST API; wait until the view drew it
-    (views below the fold are not drawn: bring it into sight first)."""
+    (a view is drawn only while its tab is open: open it first)."""
     show_views(page)
     sid = page.evaluate("window.__ll.session.id")
     page.wait_for_function("window.__llSums && window.__llSums.step === window.__ll.latest.step")
@@ -33,7 +33,7 @@ def drawn(page: Page) -> dict[str, Any]:
 
 
 def show_views(page: Page) -> None:
-    scroll_into_sight(page, "#view-sums")
+    open_pane(page, "sums")
 
 
 def test_regression_components_add_up_to_the_output(page: Page, live_server: str,
@@ -103,12 +103,12 @@ def test_hovering_a_curve_lights_its_neuron(page: Page, live_server: str) -> Non
     px, py = page.evaluate(f"window.__llSums.pixel({j}, {k})")
     page.mouse.move(box["x"] + px, box["y"] + py)
     page.wait_for_selector(f"#network .node.neuron[data-layer='1'][data-index='{j}'].ll-lit")
-    page.wait_for_selector("#output-caption:not([hidden])")
-    assert f"h1.{j + 1}" in page.inner_text("#output-caption")
+    lit = page.locator("#view-sums .sums-legend .chip.lit")
+    assert lit.count() == 1 and f"h1.{j + 1}" in lit.inner_text()
     shot(page, "views-06-sums-hover")
-    page.mouse.move(box["x"] + 2, box["y"] + box["height"] + 40)
-    page.wait_for_selector("#output-caption", state="hidden")
-    assert page.locator("#network .ll-lit").count() == 0
+    page.mouse.move(5, 5)  # off the plot and its legend (whose chips light their curve too)
+    page.wait_for_function("document.querySelectorAll('#network .ll-lit').length === 0")
+    assert page.locator("#view-sums .sums-legend .chip.lit").count() == 0
 
 
 def test_build_by_hand_then_refine(page: Page, live_server: str, log: PageLog) -> None:
@@ -142,6 +142,7 @@ def test_build_by_hand_then_refine(page: Page, live_server: str, log: PageLog) -
 
     # drag h1.3's handle: its step moves to where it is dropped
     handle = page.evaluate("window.__llSums.handles.find(h => h.j === 2)")
+    page.locator("#view-sums .sums-canvas").scroll_into_view_if_needed()  # typing scrolled
     box = page.locator("#view-sums .sums-canvas").bounding_box()
     page.mouse.move(box["x"] + handle["hx"], box["y"] + handle["hy"])
     page.mouse.down()
@@ -170,9 +171,11 @@ def test_build_by_hand_then_refine(page: Page, live_server: str, log: PageLog) -
     assert log.errors == [] and log.foreign == []
 
 
-def test_two_dimensional_data_says_why(page: Page, live_server: str) -> None:
-    page.goto(live_server + "/#data=circle&layers=3")
+def test_two_dimensional_data_has_no_sum_view(page: Page, live_server: str) -> None:
+    """The 1-D sum is offered for 1-D data only; 2-D data keeps the output map and hidden space."""
+    page.goto(live_server + "/#data=circle&layers=3&pane=sums")
     wait_frame(page)
-    page.wait_for_selector("#view-sums .view-note:not([hidden])")
-    assert "one feature" in page.inner_text("#view-sums .view-note")
-    assert page.is_hidden("#view-sums .sums-canvas")
+    page.wait_for_selector("#view-tabs [data-pane=hidden]")
+    assert page.is_hidden("#view-tabs [data-pane=sums]")
+    assert page.is_hidden("#view-sums")
+    assert page.is_visible("#output-map")

@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import PageLog, scroll_into_sight, shot, wait_frame
+from tests.e2e.conftest import PageLog, open_pane, shot, wait_frame
 
 pytestmark = pytest.mark.e2e
 
@@ -14,7 +14,7 @@ Page = Any
 
 def train(page: Page, live_server: str, steps: int) -> str:
     """Train the page's session `steps` steps over the REST API; wait until the view drew it
-    (views below the fold are not drawn: bring it into sight first)."""
+    (a view is drawn only while its tab is open: open it first)."""
     show_views(page)
     sid = page.evaluate("window.__ll.session.id")
     before = page.evaluate("window.__ll.latest.step")
@@ -25,7 +25,7 @@ def train(page: Page, live_server: str, steps: int) -> str:
 
 
 def show_views(page: Page) -> None:
-    scroll_into_sight(page, "#view-hidden")
+    open_pane(page, "hidden")
 
 
 def test_the_line_is_where_the_output_weights_put_it(page: Page, live_server: str,
@@ -123,12 +123,13 @@ def test_more_neurons_project_along_the_output_weights(page: Page, live_server: 
     assert log.errors == [] and log.foreign == []
 
 
-def test_without_a_hidden_layer_the_view_says_why(page: Page, live_server: str) -> None:
-    page.goto(live_server + "/#data=linear&layers=")
+def test_without_a_hidden_layer_there_is_no_hidden_space(page: Page, live_server: str) -> None:
+    """Asked for by the link, the view that does not apply is not offered: the output map shows."""
+    page.goto(live_server + "/#data=linear&layers=&pane=hidden")
     wait_frame(page, "f.layers.length === 1")
-    page.wait_for_selector("#view-hidden .view-note:not([hidden])")
-    assert "No hidden layer" in page.inner_text("#view-hidden .view-note")
-    assert page.is_hidden("#view-hidden .hs-canvas")
+    assert page.is_hidden("#view-tabs [data-pane=hidden]")
+    assert page.is_hidden("#view-hidden")
+    assert page.is_visible("#output-map")
     assert page.evaluate("window.__llHidden") is None
 
 

@@ -1,0 +1,91 @@
+"""The explanatory views in sight: the output column's tabs offer the views that apply, each
+opens without scrolling at 1280×800 and 1920×1080, the choice lives in the URL, and a lesson's
+preset opens the view its text talks about."""
+
+import pytest
+
+from app.lessons import LESSONS
+from tests.e2e.conftest import Page, PageLog, open_pane, shot, wait_drawn, wait_frame
+
+SIZES = [(1280, 800), (1920, 1080)]
+
+
+def tabs_shown(page: Page) -> list[str]:
+    return page.evaluate("""[...document.querySelectorAll('#view-tabs [data-pane]')]
+        .filter((t) => !t.hidden).map((t) => t.dataset.pane)""")
+
+
+def in_viewport(page: Page, selector: str) -> bool:
+    """The whole of `selector` is inside the viewport, with no scrolling."""
+    box = page.locator(selector).bounding_box()
+    size = page.viewport_size
+    return (box is not None and box["width"] > 0 and box["y"] >= 0 and box["x"] >= 0
+            and box["y"] + box["height"] <= size["height"] + 1
+            and box["x"] + box["width"] <= size["width"] + 1)
+
+
+def distinct_colours(page: Page, selector: str) -> int:
+    return page.evaluate("""(sel) => {
+      const c = document.querySelector(sel);
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      const seen = new Set();
+      for (let i = 0; i < d.length; i += 4 * 7) seen.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]);
+      return seen.size;
+    }""", selector)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_hidden_space_opens_beside_the_output_in_sight(page: Page, live_server: str,
+                                                       log: PageLog, size: tuple[int, int]) -> None:
+    page.set_viewport_size({"width": size[0], "height": size[1]})
+    page.goto(live_server + "/#data=xor&layers=4&lr=0.1")
+    wait_frame(page)
+    assert tabs_shown(page) == ["output", "hidden"]  # 2-D data: no 1-D sum
+    assert in_viewport(page, "#output-map")
+    page.request.post(f"{live_server}/api/sessions/"
+                      f"{page.evaluate('window.__ll.session.id')}/step", data={"steps": 200})
+    open_pane(page, "hidden")
+    wait_drawn(page, "f.step >= 200")
+    page.wait_for_function("(window.__llHidden || {}).step >= 200")
+    assert in_viewport(page, "#view-hidden .hs-canvas")
+    assert page.is_hidden("#output-map")
+    assert distinct_colours(page, "#view-hidden .hs-canvas") > 20
+    assert "pane=hidden" in page.evaluate("location.hash")
+    # the diagram stays above the fold beside it: its output neuron is in sight
+    assert in_viewport(page, "#network .node.neuron[data-layer='2']")
+    shot(page, f"panes-hidden-{size[0]}")
+    open_pane(page, "output")
+    assert page.is_visible("#output-map") and page.is_hidden("#view-hidden")
+    assert log.errors == [] and log.foreign == []
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_the_sum_of_neurons_opens_in_sight_for_1d_data(page: Page, live_server: str,
+                                                       size: tuple[int, int]) -> None:
+    page.set_viewport_size({"width": size[0], "height": size[1]})
+    page.goto(live_server + "/#data=sine&layers=5&pane=sums")
+    wait_frame(page, "f.layers.length === 2")
+    assert tabs_shown(page) == ["output", "hidden", "sums"]
+    page.wait_for_function("window.__llSums !== null && window.__llSums.step >= 0")
+    assert in_viewport(page, "#view-sums .sums-canvas")
+    shot(page, f"panes-sums-{size[0]}")
+
+
+def test_no_hidden_layer_offers_no_view(page: Page, live_server: str) -> None:
+    """With no hidden layer there is nothing but the output: the tab bar is not shown at all."""
+    page.goto(live_server + "/#data=linear&layers=")
+    wait_frame(page, "f.layers.length === 1")
+    assert tabs_shown(page) == ["output"]
+    assert page.is_hidden("#view-tabs")
+
+
+@pytest.mark.parametrize("lesson", [lesson for lesson in LESSONS if lesson.preset.pane != "output"],
+                         ids=lambda lesson: lesson.slug)
+def test_a_lesson_opens_the_view_it_talks_about(page: Page, live_server: str, lesson: object) -> None:
+    preset = lesson.preset  # type: ignore[attr-defined]
+    page.goto(live_server + preset.url)
+    wait_frame(page)
+    page.wait_for_selector(f"#view-tabs [data-pane={preset.pane}][aria-selected=true]")
+    panel = page.get_attribute(f"#view-tabs [data-pane={preset.pane}]", "aria-controls")
+    assert page.is_visible(f"#{panel}")
+    assert in_viewport(page, f"#{panel} canvas")
