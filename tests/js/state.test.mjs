@@ -23,14 +23,15 @@ test('defaults come from the vocabulary, the opening network from the playground
 test('an empty hash is the defaults, and writes them back in the presets\' order', () => {
   const s = readHash('', table);
   assert.deepEqual(s, D);
-  assert.equal(writeHash(s, table), 'data=circle&n=300&noise=0.1&test=0.2&seed=0&layers=4,2&act=sigmoid&init=xavier&opt=adam&lr=0.03&batch=full&l1=0&l2=0&inputs=x1,x2&speed=5&unit=steps');
+  assert.equal(writeHash(s, table), 'data=circle&n=300&noise=0.1&test=0.2&seed=0&layers=4,2&act=sigmoid&init=xavier&opt=adam&lr=0.03&batch=full&l1=0&l2=0&inputs=x1,x2&speed=5&unit=steps&pane=output');
 });
 
 test('a lesson preset\'s hash round-trips exactly', () => {
   for (const hash of [
-    'data=xor&n=300&noise=0.1&test=0.2&seed=0&layers=4&act=sigmoid&init=constant&iv=0.5&opt=adam&lr=0.1&batch=full&l1=0&l2=0&inputs=x1,x2&speed=6&unit=steps',
-    'data=moons&n=80&noise=0.5&test=0.5&seed=0&layers=16,16&act=sigmoid&init=xavier&opt=adam&lr=0.03&batch=full&l1=0&l2=0&inputs=x1,x2&speed=6&unit=steps&showTest=1',
-    'data=circle&n=300&noise=0.1&test=0.2&seed=0&layers=&act=relu&init=xavier&opt=adam&lr=0.03&batch=full&l1=0&l2=0&inputs=x1,x2&speed=5&unit=steps',
+    'data=xor&n=300&noise=0.1&test=0.2&seed=0&layers=4&act=sigmoid&init=constant&iv=0.5&opt=adam&lr=0.1&batch=full&l1=0&l2=0&inputs=x1,x2&speed=6&unit=steps&pane=output',
+    'data=moons&n=80&noise=0.5&test=0.5&seed=0&layers=16,16&act=sigmoid&init=xavier&opt=adam&lr=0.03&batch=full&l1=0&l2=0&inputs=x1,x2&speed=6&unit=steps&showTest=1&pane=output',
+    'data=circle&n=300&noise=0.1&test=0.2&seed=0&layers=&act=relu&init=xavier&opt=adam&lr=0.03&batch=full&l1=0&l2=0&inputs=x1,x2&speed=5&unit=steps&pane=output',
+    'data=xor&n=300&noise=0.1&test=0.2&seed=0&layers=2&act=sigmoid&init=xavier&opt=adam&lr=0.1&batch=full&l1=0&l2=0&inputs=x1,x2&speed=5&unit=steps&pane=hidden',
   ]) assert.equal(writeHash(readHash(`#${hash}`, table), table), hash);
 });
 
