@@ -97,10 +97,12 @@ const watcher = new ResizeObserver((entries) => {
  */
 export function vectorContext(canvas) {
   let size = sizes.get(canvas);
-  if (!size) {
+  // a canvas last seen hidden (0 × 0, e.g. a card closed, then opened again) is measured now:
+  // its observer reports the new size only after this draw
+  if (!size || !size[0] || !size[1]) {
+    if (!size) watcher.observe(canvas);
     size = [canvas.clientWidth, canvas.clientHeight];
     sizes.set(canvas, size);
-    watcher.observe(canvas);
   }
   const dpr = window.devicePixelRatio || 1;
   const w = size[0] || 1;

@@ -238,3 +238,31 @@ def test_cards_of_other_networks(page: Page, live_server: str, log: PageLog, url
     expect(page.locator("#card-map-caption")).to_contain_text(says)
     shot(page, f"28-card-{url.split('&')[0].split('=')[1]}")
     assert log.errors == [] and log.foreign == []
+
+
+@pytest.mark.parametrize("hash_", ["data=sine&layers=3", "data=xor&layers=4,2",
+                                   "data=blobs&layers=3"], ids=["1d", "2d", "multiclass"])
+def test_a_card_opened_again_while_paused_draws_its_map(page: Page, live_server: str,
+                                                        hash_: str) -> None:
+    """Close a card and open others while paused, output neurons included: each large map is
+    drawn at its size, never left a blank canvas (1 × 1 when it was measured hidden)."""
+    page.goto(f"{live_server}/#{hash_}&speed=7")
+    wait_frame(page)
+    play_until(page, "f.step > 100")
+    neurons = page.locator("#network .node.neuron")
+    count = neurons.count()
+    for k in [0, count - 1, 1, 0, count - 1]:
+        neurons.nth(k).locator("canvas").first.click()
+        page.wait_for_selector("#card:not([hidden])")
+        wait_drawn(page)
+        drawn = page.evaluate("""() => {
+          const c = document.getElementById('card-map');
+          const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+          const seen = new Set();
+          for (let i = 0; i < d.length; i += 20) seen.add(d[i] * 65536 + d[i + 1] * 256 + d[i + 2]);
+          return { w: c.width, colours: seen.size, css: c.clientWidth };
+        }""")
+        assert drawn["w"] >= min(drawn["css"], 64) > 1, (k, drawn)
+        assert drawn["colours"] > 3, (k, drawn)
+        page.click("#card-close")
+        page.wait_for_selector("#card", state="hidden")

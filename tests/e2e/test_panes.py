@@ -81,7 +81,8 @@ def test_no_hidden_layer_offers_no_view(page: Page, live_server: str) -> None:
 
 @pytest.mark.parametrize("lesson", [lesson for lesson in LESSONS if lesson.preset.pane != "output"],
                          ids=lambda lesson: lesson.slug)
-def test_a_lesson_opens_the_view_it_talks_about(page: Page, live_server: str, lesson: object) -> None:
+def test_a_lesson_opens_the_view_it_talks_about(page: Page, live_server: str,
+                                                lesson: object) -> None:
     preset = lesson.preset  # type: ignore[attr-defined]
     page.goto(live_server + preset.url)
     wait_frame(page)
