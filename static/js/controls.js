@@ -58,6 +58,11 @@ export class Controls {
     label.textContent = n === 0 ? label.dataset[`zero${task[0].toUpperCase()}${task.slice(1)}`] || '0 hidden layers' : `${n} hidden layer${n === 1 ? '' : 's'}`;
     $('btn-layer-add').disabled = n >= limits.maxLayers;
     $('btn-layer-remove').disabled = n === 0;
+    // the activation acts on hidden neurons only; a regression has no classes to discretize
+    const act = $('in-act');
+    act.disabled = n === 0;
+    act.title = n === 0 ? act.dataset.noLayers : '';
+    $('in-discretize').closest('label').hidden = task === 'regression';
   }
 
   /** Show the play button as playing or paused. */

@@ -114,13 +114,18 @@ const loop = new RenderLoop({ frames, info: () => init && init.info, formula: (r
 // state → page
 function changed(effect, source) {
   const s = page.state;
-  controls.render(s, { maxLayers: vocab.limits.max_hidden_layers }, taskOf(s, vocab, sessions.dataset));
+  renderControls();
   data.render(s);
   output.setOptions({ showTest: s.showTest, discretize: s.disc });
   if (effect === 'rebuild') { drawDiagram(); sessions.schedule(() => page.state, source === 'hash' ? 0 : undefined); }
   if (effect === 'set' && sessions.session) channel.set(hyperparameters(s));
   if (effect === 'speed') transport.speedChanged();
   if (effect === 'view') { showPane(); loop.repaint(); }
+}
+
+function renderControls() {
+  const s = page.state;
+  controls.render(s, { maxLayers: vocab.limits.max_hidden_layers }, init ? init.network.task : taskOf(s, vocab, sessions.dataset));
 }
 
 function showPane() {
@@ -154,7 +159,7 @@ function streamSession(session) {
 
 dispatch(channel, {
   frames, record, nav, transport, timeline, chart, network, output, controls, card, compare, views, say, showPane,
-  setInit: (msg) => { init = msg; sessions.session = msg.session; drawDiagram(msg.network.inputs); },
+  setInit: (msg) => { init = msg; sessions.session = msg.session; drawDiagram(msg.network.inputs); renderControls(); },
   show,
 });
 
