@@ -1,15 +1,23 @@
 """The live stream: WS /api/sessions/{id}/stream — controls in, frames out."""
 
 import asyncio
-import json
 import logging
+from typing import Literal
 
-from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+import orjson
+from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
 from pydantic import TypeAdapter, ValidationError
 
-from app.schemas.sessions import Control, PeekControl, SetControl, SetParametersControl
+from app.schemas.sessions import (
+    Control,
+    PeekControl,
+    SetControl,
+    SetParametersControl,
+    ViewControl,
+)
 from app.security import clip
 from app.training import payloads
+from app.training.framing import check_view
 from app.training.player import Players
 from app.training.registry import SessionRegistry
 from app.training.session import SessionError
@@ -20,8 +28,9 @@ controls: TypeAdapter[Control] = TypeAdapter(Control)
 
 
 def _problem(err: ValidationError) -> str:
-    first = err.errors()[0]
-    where = ".".join(str(p) for p in first["loc"]) or "message"
+    """The most specific of the errors (the deepest), where it is, without union tags."""
+    first = max(err.errors(), key=lambda e: len(e["loc"]))
+    where = ".".join(str(p) for p in first["loc"] if "[" not in str(p)) or "message"
     return f"bad control message: {where}: {first['msg']}"
 
 
@@ -30,8 +39,11 @@ BYTES_PER_PARAMETER = 32  # a set_parameters message: a full-precision JSON numb
 
 
 @router.websocket("/api/sessions/{session_id}/stream")
-async def stream(ws: WebSocket, session_id: str) -> None:
+async def stream(ws: WebSocket, session_id: str,
+                 format: Literal["json", "binary"] = Query("json")) -> None:
     """First an `init` message, then frames while playing; see the README for the messages.
+    `?format=binary`: each frame is one binary message (app.training.framing); every other
+    message stays JSON text.
 
     A refusal accepts the socket and closes it with a code and a reason the page can show:
     4404 no such session, 4429 too many live sessions."""
@@ -47,10 +59,19 @@ async def stream(ws: WebSocket, session_id: str) -> None:
                 BYTES_PER_PARAMETER * session.net.params.size)
     await ws.accept()
     try:
-        await ws.send_text(json.dumps(await asyncio.to_thread(payloads.init_message, session)))
+        init = await asyncio.to_thread(payloads.init_message, session)
+        await ws.send_text(orjson.dumps(init).decode())
     except WebSocketDisconnect:  # gone before the first message: nothing to clean up
         return
-    player, watcher = players.watch(session, ws.send_text)
+
+    async def send(message: str | bytes) -> None:
+        if isinstance(message, bytes):
+            await ws.send_bytes(message)
+        else:
+            await ws.send_text(message)
+
+    player, watcher = players.watch(session, send, format)
+    max_grid = ws.app.state.settings.max_grid
     pending: list[Control] = []
     arrived = asyncio.Event()
 
@@ -72,12 +93,15 @@ async def stream(ws: WebSocket, session_id: str) -> None:
 
     tasks = [asyncio.create_task(watcher.pump()), asyncio.create_task(carry_out())]
     try:
-        watcher.offer(await asyncio.to_thread(player.frame))
+        frames = await asyncio.to_thread(player.frames, {watcher.key})
+        watcher.offer(frames[watcher.key])
         while True:
             message = await ws.receive()
             if message["type"] == "websocket.disconnect":
                 break
             problem, msg = _parse(message.get("text"), limit)
+            if isinstance(msg, ViewControl):
+                problem = check_view(msg, session.sizes, max_grid)
             if msg is not None and len(pending) >= MAX_PENDING and not _merges(pending, msg):
                 problem = (f"{MAX_PENDING} control messages are already waiting; this one "
                            "was dropped (send fewer, or wait for the frames)")
@@ -96,9 +120,10 @@ async def stream(ws: WebSocket, session_id: str) -> None:
 
 def _merges(pending: list[Control], msg: Control) -> bool:
     """Whether `msg` folds into the last waiting control: `set` into `set` (later values
-    win), `peek` into `peek` and `set_parameters` into `set_parameters` (the last wins)."""
+    win), `peek` into `peek`, `set_parameters` into `set_parameters` and `view` into `view`
+    (the last wins)."""
     return bool(pending) and type(pending[-1]) is type(msg) and isinstance(
-        msg, SetControl | PeekControl | SetParametersControl)
+        msg, SetControl | PeekControl | SetParametersControl | ViewControl)
 
 
 def _enqueue(pending: list[Control], msg: Control) -> None:

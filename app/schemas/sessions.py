@@ -311,8 +311,32 @@ class SetParametersControl(ParametersRequest):
     type: Literal["set_parameters"]
 
 
+OUTPUT_GRID = 100  # the output map's cells per side, unless a view asks for another size
+NEURON_GRID = 64  # each neuron map's
+
+
+class NeuronRef(BaseModel):
+    """A hidden neuron: `layer` 1 is the first hidden layer, `index` counts from 0."""
+
+    model_config = REQUEST
+    layer: int = Field(..., ge=1)
+    index: int = Field(..., ge=0)
+
+
+class ViewControl(BaseModel):
+    """The maps this client draws, and their sizes: its frames carry those and no others.
+    Each view message replaces the last one (an omitted field takes its default)."""
+
+    model_config = REQUEST
+    type: Literal["view"]
+    output: int = Field(OUTPUT_GRID, ge=0, description="output map cells per side; 0: none")
+    neurons: Literal["all", "none"] | list[NeuronRef] = "all"
+    neuron_size: int = Field(NEURON_GRID, ge=2, description="each neuron map's cells per side")
+    hidden_points: bool = True
+
+
 Control = Annotated[
     PlayControl | PauseControl | StepControl | SetControl | ResetControl | RewindControl
-    | PeekControl | SetParametersControl,
+    | PeekControl | SetParametersControl | ViewControl,
     Field(discriminator="type"),
 ]

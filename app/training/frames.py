@@ -95,16 +95,21 @@ def value_ranges(values: Array, activation: str) -> tuple[Array, Array]:
     return lo, hi
 
 
-def encode_columns(values: Array, activation: str) -> list[dict[str, Any]]:
-    """Each column of `values` (P, H) as a map: base64 of row-major uint8 with its lo/hi,
-    where value = lo + (hi − lo)·u/255. One vectorised pass for all columns."""
+def quantise_columns(values: Array, activation: str) -> tuple[Array, Array, NDArray[np.uint8]]:
+    """Each column of `values` (P, H) as 8-bit levels u (H, P) with its lo/hi, where
+    value = lo + (hi − lo)·u/255. One vectorised pass for all columns."""
     lo, hi = value_ranges(values, activation)
     with np.errstate(all="ignore"):
         scaled = (values - lo.astype(np.float32)) * (255.0 / (hi - lo)).astype(np.float32)
     scaled += np.float32(0.5)
     np.nan_to_num(scaled, copy=False, nan=0.0, posinf=255.0, neginf=0.0)
     np.clip(scaled, 0, 255, out=scaled)
-    u8 = np.ascontiguousarray(scaled.astype(np.uint8).T)  # (H, P): one row per map
+    return lo, hi, np.ascontiguousarray(scaled.astype(np.uint8).T)  # one row per map
+
+
+def encode_columns(values: Array, activation: str) -> list[dict[str, Any]]:
+    """Each column of `values` (P, H) as a map: base64 of row-major uint8 with its lo/hi."""
+    lo, hi, u8 = quantise_columns(values, activation)
     return [{"lo": float(lo[j]), "hi": float(hi[j]),
              "data": base64.b64encode(u8[j].tobytes()).decode("ascii")}
             for j in range(u8.shape[0])]

@@ -1,7 +1,7 @@
 """What the API and the stream say about a session, built from its current state.
 
 REST payloads are pydantic models (app.schemas.sessions); stream messages are plain dicts
-serialised once per frame and shared by every watcher.
+(the frames themselves: app.training.framing).
 """
 
 from typing import Any
@@ -9,6 +9,8 @@ from typing import Any
 import numpy as np
 
 from app.schemas.sessions import (
+    NEURON_GRID,
+    OUTPUT_GRID,
     GridInfo,
     History,
     LayerParams,
@@ -17,12 +19,9 @@ from app.schemas.sessions import (
     Session,
     Snapshot,
 )
+from app.training import framing
 from app.training.frames import encode_columns, evaluate
 from app.training.session import TrainingSession
-
-OUTPUT_GRID = 100
-NEURON_GRID = 64
-MAX_POINTS = 2000  # points sent to the page for drawing
 
 
 def session_view(s: TrainingSession) -> Session:
@@ -109,34 +108,13 @@ def model(s: TrainingSession) -> Model:
         )
 
 
-def _every(n: int) -> int:
-    """The stride that keeps at most MAX_POINTS of n points for drawing."""
-    return max(1, -(-n // MAX_POINTS))
-
-
 def _points(s: TrainingSession, raw: np.ndarray, y: np.ndarray) -> dict[str, Any]:
     cols = [s.data.features.index(f) for f in s.data.view_features]
-    every = _every(len(raw))
+    every = framing.every(len(raw))
     yy = y[::every]
     if s.data.task == "regression":
         yy = yy * s.data.y_std + s.data.y_mean
     return {"x": raw[::every][:, cols].tolist(), "y": yy.tolist()}
-
-
-def _hidden_points(s: TrainingSession) -> dict[str, Any] | None:
-    """The drawn points in the last hidden layer's space: one map-encoded column per neuron."""
-    if len(s.sizes) <= 2:
-        return None
-    out: dict[str, Any] = {}
-    for name, X in (("train", s.data.X_train), ("test", s.data.X_test)):
-        X = X[:: _every(len(X))]
-        if len(X) == 0:
-            out[name] = []
-            continue
-        with np.errstate(all="ignore"):  # huge activations may overflow float32
-            hidden = s.net.forward(X).A[-2].astype(np.float32)  # (n, H) last hidden layer
-        out[name] = encode_columns(hidden, s.config.activation)
-    return out
 
 
 def init_message(s: TrainingSession) -> dict[str, Any]:
@@ -166,28 +144,11 @@ def history_message(s: TrainingSession) -> dict[str, Any]:
     return {"type": "history", **history(s).model_dump(mode="json")}
 
 
-def frame_message(s: TrainingSession, step: int | None = None) -> dict[str, Any]:
-    """One frame: step, metrics, parameters, the output map, every neuron's map, the points
-    in the last hidden layer's space and the checkpoint steps (so a page playing a session
-    needs no history message to scrub). With `step`: the network as it was at that
-    checkpoint, marked `"peek": true`."""
+def frame_message(s: TrainingSession, step: int | None = None,
+                  view: framing.View = framing.DEFAULT_VIEW) -> dict[str, Any]:
+    """One JSON frame of `view` (default: every map): step, metrics, parameters, the output
+    map, the neurons' maps, the points in the last hidden layer's space and the checkpoint
+    steps (so a page playing a session needs no history message to scrub). With `step`: the
+    network as it was at that checkpoint, marked `"peek": true`. See app.training.framing."""
     with s.at_step(step):
-        out_acts = evaluate(s.net, s.grid(OUTPUT_GRID))[-1]
-        hidden = evaluate(s.net, s.grid(NEURON_GRID))[:-1] if len(s.sizes) > 2 else []
-        with np.errstate(all="ignore"):
-            out_units = s.output_in_units(out_acts)
-        act, out_act = s.config.activation, s.net.output.name
-        if s.data.task == "regression":
-            out_act = "identity"
-        return {
-            "type": "frame", "step": s.step_count, "epoch": s.trainer.epoch,
-            "status": s.status, "message": s.message,
-            "metrics": s.evaluate().as_metrics().model_dump(),
-            "layers": [{"weights": W.tolist(), "bias": b.tolist()}
-                       for W, b in zip(s.net.W, s.net.b, strict=True)],
-            "output": encode_columns(out_units, out_act),
-            "neurons": [encode_columns(a, act) for a in hidden],
-            "hidden_points": _hidden_points(s),
-            "checkpoints": list(s.history.checkpoints.steps),
-            "peek": step is not None,
-        }
+        return framing.Build(s, peek=step is not None).message(view, "json")[0]

@@ -2,13 +2,17 @@
 
 Frames go out at a steady rate (settings.frame_rate) whatever the training speed: each tick
 trains as many steps as the speed asks (or, at full speed, as many as fit in the tick), then
-builds one frame, serialises it once and hands it to every watcher. A watcher holds only the
-latest frame, so a slow client gets fewer frames and never an unbounded queue.
+builds one frame per distinct view and format its watchers asked for (app.training.framing),
+each serialised once. A watcher holds only the latest frame, so a slow client gets fewer
+frames and never an unbounded queue; a tick builds nothing for a watcher still sending the
+last one, and nothing at all when no watcher is ready.
+
+Frames take at most FRAME_SHARE of the worker: with many sessions playing the tick stretches
+(fewer frames per second) so that training keeps the rest, shared in equal slices of time.
 """
 
 import asyncio
 import contextlib
-import json
 import logging
 import random
 import time
@@ -16,6 +20,8 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any
+
+import orjson
 
 from app.schemas.sessions import (
     Control,
@@ -29,35 +35,50 @@ from app.schemas.sessions import (
     SetParametersControl,
     Status,
     StepControl,
+    ViewControl,
 )
-from app.training.payloads import frame_message, history_message
+from app.training.framing import DEFAULT_VIEW, Format, MapCache, View, frames_for
+from app.training.payloads import history_message
 from app.training.registry import SessionRegistry
 from app.training.session import SessionError, TrainingSession
 
 log = logging.getLogger(__name__)
-Send = Callable[[str], Awaitable[None]]
+Send = Callable[[str | bytes], Awaitable[None]]
+Frames = dict[tuple[View, Format], str | bytes]
 MARGIN = 0.002  # seconds kept free in each tick for the hop to and from the worker
-FRAME_SHARE = 0.5  # at most this much of the worker's time builds frames…
-MIN_FRAME_RATE = 6.0  # …unless watchers would get fewer frames per second than this:
-MAX_FRAME_SHARE = 0.8  # then frames may take up to this much, and training gets the rest
+FRAME_SHARE = 0.4  # at most this much of the worker's time builds frames
 NOTHING, FRAME, HISTORY = 0, 1, 2  # what a control changed (HISTORY: a new frame as well)
 
 
 class Watcher:
-    """One client's mailbox: the latest frame plus a short queue of replies (errors, init)."""
+    """One client's mailbox: the latest frame plus a short queue of replies (errors, init),
+    and what its frames are: the maps it draws (`view`) and their `format`."""
 
-    def __init__(self, send: Send):
-        self.send = send
-        self.latest: str | None = None
-        self.replies: deque[str] = deque(maxlen=16)
+    def __init__(self, send: Send, fmt: Format = "json"):
+        self.send, self.format = send, fmt
+        self.view = DEFAULT_VIEW
+        self.latest: str | bytes | None = None
+        self.sending = False
+        self.replies: deque[str | bytes] = deque(maxlen=16)
         self.wake = asyncio.Event()
 
-    def offer(self, frame: str) -> None:
+    @property
+    def key(self) -> tuple[View, Format]:
+        return self.view, self.format
+
+    @property
+    def ready(self) -> bool:
+        """Whether a new frame would go out now (not behind a frame still unsent)."""
+        return self.latest is None and not self.sending
+
+    def offer(self, frame: str | bytes) -> None:
         self.latest = frame
         self.wake.set()
 
-    def reply(self, message: dict[str, Any]) -> None:
-        self.replies.append(json.dumps(message))
+    def reply(self, message: dict[str, Any] | str | bytes) -> None:
+        """Queue a message (a dict is sent as JSON text)."""
+        self.replies.append(message if isinstance(message, str | bytes)
+                            else orjson.dumps(message).decode())
         self.wake.set()
 
     async def pump(self) -> None:
@@ -65,11 +86,15 @@ class Watcher:
         while True:
             await self.wake.wait()
             self.wake.clear()
-            while self.replies:
-                await self.send(self.replies.popleft())
-            if self.latest is not None:
-                frame, self.latest = self.latest, None
-                await self.send(frame)
+            self.sending = True
+            try:
+                while self.replies:
+                    await self.send(self.replies.popleft())
+                if self.latest is not None:
+                    frame, self.latest = self.latest, None
+                    await self.send(frame)
+            finally:
+                self.sending = False
 
 
 class Player:
@@ -80,7 +105,8 @@ class Player:
         self.session, self.registry, self.executor, self.rest = session, registry, executor, rest
         self.settings = registry.settings
         self._playing = playing  # every player of this process that is playing, this one too
-        self._frame_cost = 0.002  # seconds; a running estimate
+        self._frame_cost = 0.002  # seconds a tick's frames take; a running estimate
+        self.cache = MapCache()  # the last maps, for frames of an unchanged look
         self.watchers: set[Watcher] = set()
         self.speed: float | None = None  # steps per second; None = as fast as possible
         self._task: asyncio.Task[None] | None = None
@@ -135,14 +161,13 @@ class Player:
         last_save = time.monotonic() - random.random() * self.settings.save_interval_seconds
         carry, next_tick = 0.0, loop.time()
         while True:
-            # Many sessions playing share one worker: stretch the tick so that frames take
-            # at most FRAME_SHARE of its time (up to MAX_FRAME_SHARE where that keeps
-            # MIN_FRAME_RATE), then train for this session's share of it.
-            n = max(1, len(self._playing))
-            frames = n * self._frame_cost
-            tick = max(period, min(frames / FRAME_SHARE,
-                                   max(1 / MIN_FRAME_RATE, frames / MAX_FRAME_SHARE)))
-            budget = max(0.001, tick / n - self._frame_cost - MARGIN / n)
+            # Many sessions playing share one worker: stretch the tick so that every
+            # session's frames take at most FRAME_SHARE of it, then train for an equal
+            # slice of the rest.
+            playing = tuple(self._playing) or (self,)
+            cost = sum(p._frame_cost for p in playing)
+            tick = max(period, cost / FRAME_SHARE)
+            budget = max(0.001, (tick - cost - MARGIN) / len(playing))
             next_tick = max(next_tick + tick, loop.time())  # a steady clock; never catch up
             if self.speed is None:
                 steps = self.settings.max_steps_per_request
@@ -150,15 +175,16 @@ class Player:
                 carry += self.speed * tick
                 steps = int(carry)
                 carry -= steps
+            wanted = {w.key for w in self.watchers if w.ready}
             try:
-                frame = await loop.run_in_executor(self.executor, self._advance, steps, budget)
+                frames = await loop.run_in_executor(self.executor, self._advance, steps, budget,
+                                                    wanted)
             except Exception as err:  # never a silent stop: watchers are told, training pauses
                 log.exception("session %s stopped playing", self.session.id)
                 self.broadcast_reply({"type": "error", "detail": f"training stopped: {err}"})
                 self.session.stop_running()
-                frame = None
-            if frame is not None:
-                self.publish(frame)
+                frames = {}
+            self.publish(frames)
             if self.session.status is not Status.RUNNING:  # diverged, or stopped by an error
                 self._task = None
                 self._playing.discard(self)
@@ -170,26 +196,34 @@ class Player:
                 self._save_soon()
             await asyncio.sleep(max(0.0, next_tick - loop.time()))
 
-    def _advance(self, steps: int, budget: float) -> str | None:
-        """Worker thread: train for at most `budget` seconds, then build and serialise one
-        frame (None if nothing moved). Keeps a running estimate of what a frame costs."""
+    def _advance(self, steps: int, budget: float,
+                 wanted: set[tuple[View, Format]]) -> Frames:
+        """Worker thread: train for at most `budget` seconds, then build the `wanted` frames
+        (none if nothing moved). Keeps a running estimate of what a tick's frames cost."""
         if steps <= 0:
-            return None
+            return {}
         self.session.train(steps, time.monotonic() + budget)
+        if not wanted:  # nobody would get a frame now: build none
+            return {}
         start = time.monotonic()
-        frame = self.frame()
+        frames = self.frames(wanted)
         # one slow frame (a pause, the CPU taken away) moves the estimate by at most 20 %:
-        # the tick multiplies it by the number of sessions playing
+        # the tick adds up every playing session's estimate
         spent = min(time.monotonic() - start, 2 * self._frame_cost)
         self._frame_cost = 0.8 * self._frame_cost + 0.2 * spent
-        return frame
+        return frames
 
-    def frame(self) -> str:
-        return json.dumps(frame_message(self.session))
+    def frames(self, wanted: set[tuple[View, Format]] | None = None) -> Frames:
+        """One frame per distinct view and format (default: every watcher's) of the session
+        as it is now."""
+        keys = {w.key for w in self.watchers} if wanted is None else wanted
+        return frames_for(self.session, keys, self.cache) if keys else {}
 
-    def publish(self, frame: str) -> None:
+    def publish(self, frames: Frames) -> None:
         for watcher in self.watchers:
-            watcher.offer(frame)
+            frame = frames.get(watcher.key)
+            if frame is not None:
+                watcher.offer(frame)
 
     def broadcast_reply(self, message: dict[str, Any]) -> None:
         for watcher in self.watchers:
@@ -200,12 +234,15 @@ class Player:
         history message, if the history changed): a burst costs about one frame, not one
         each. Of several peeks only the last is answered, and only if nothing changed after
         it. Refusals go back to `watcher` as errors."""
-        changed, peek = NOTHING, None
+        changed, peek, viewed = NOTHING, None, False
         for msg in batch:
             if isinstance(msg, PeekControl):
                 peek = msg
                 continue
             peek = None
+            if isinstance(msg, ViewControl):  # checked by the stream against the network
+                watcher.view, viewed = View.of(msg), True
+                continue
             try:
                 changed = max(changed, await self._apply(msg))
             except SessionError as err:
@@ -213,9 +250,14 @@ class Player:
         if changed:
             self.registry.save_soon(self.session)
             await self.refresh(history=changed == HISTORY)
+        elif viewed and not self.playing:  # its new view now (playing: the next tick's)
+            frames = await asyncio.to_thread(self.frames, {watcher.key})
+            watcher.offer(frames[watcher.key])
         if peek is not None:
             try:
-                watcher.reply(await asyncio.to_thread(frame_message, self.session, peek.step))
+                frames = await asyncio.to_thread(frames_for, self.session, {watcher.key},
+                                                 None, peek.step)
+                watcher.reply(frames[watcher.key])
             except SessionError as err:
                 watcher.reply({"type": "error", "detail": str(err)})
 
@@ -252,7 +294,7 @@ class Player:
         if history:
             await self.send_history()
         if self.watchers:
-            self.publish(await asyncio.to_thread(self.frame))
+            self.publish(await asyncio.to_thread(self.frames))
 
     async def send_history(self) -> None:
         """Send every watcher the history, as GET /history answers it."""
@@ -323,9 +365,10 @@ class Players:
         """Played or watched: such a session stays in memory."""
         return session_id in self.busy or session_id in self.watched
 
-    def watch(self, session: TrainingSession, send: Send) -> tuple[Player, Watcher]:
+    def watch(self, session: TrainingSession, send: Send,
+              fmt: Format = "json") -> tuple[Player, Watcher]:
         player = self.of(session)
-        watcher = Watcher(send)
+        watcher = Watcher(send, fmt)
         player.watchers.add(watcher)
         return player, watcher
 

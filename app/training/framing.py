@@ -1,0 +1,302 @@
+"""The stream's frames: one state of a session read once, written for every view that asks.
+
+A view says which maps a client draws and at what size; a frame for it carries those maps and
+no others. Per state, each grid is evaluated once (one forward pass per size), each map is
+quantised once, and the parts every view shares (step, metrics, parameters) are built once.
+Across frames a `MapCache` keeps the last maps: while the parameters have not moved nothing is
+evaluated again, and a map whose levels moved by at most one keeps its earlier encoding.
+
+A frame goes out as JSON text (maps as base64, parameters as lists) or as one binary message
+(`pack`): bytes 0–3 the header's length n (uint32, little-endian); bytes 4 … 4+n the header,
+UTF-8 JSON padded with spaces so that the payload starts at a multiple of 8; then the payload:
+the parameters (float64, little-endian, in `Network.params` order: every layer's weights, then
+every layer's bias), then every map's levels (uint8, row-major) one after another. The header
+is the JSON frame where each layer's "weights" and "bias" are {"offset", "shape", "dtype"} and
+each map's base64 "data" is "offset" (bytes into the payload). In both formats a map has
+"shape" [rows, columns], "lo" and "hi", and value = lo + (hi − lo)·u/255.
+"""
+
+import base64
+import struct
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import orjson
+
+from app.schemas.sessions import NEURON_GRID, OUTPUT_GRID, ViewControl
+from app.training.frames import evaluate, quantise_columns
+from app.training.session import TrainingSession
+
+Array = np.ndarray[Any, Any]
+Format = Literal["json", "binary"]
+MAX_POINTS = 2000  # points sent to the page for drawing
+ALIGN = 8
+
+
+@dataclass(frozen=True)
+class View:
+    """What one client draws: the output map's cells per side (0: none), the hidden neurons
+    whose maps it shows (None: all; else (layer, index), layer 0 the first hidden one), their
+    cells per side, and whether the points in the last hidden layer's space."""
+
+    output: int = OUTPUT_GRID
+    neurons: frozenset[tuple[int, int]] | None = None
+    neuron_size: int = NEURON_GRID
+    hidden_points: bool = True
+
+    @classmethod
+    def of(cls, msg: ViewControl) -> "View":
+        refs = msg.neurons
+        neurons = None if refs == "all" else frozenset() if refs == "none" else frozenset(
+            (r.layer - 1, r.index) for r in refs)
+        return cls(msg.output, neurons, msg.neuron_size, msg.hidden_points)
+
+    def columns(self, layer: int, width: int) -> list[int]:
+        """The neurons of hidden layer `layer` (of `width`) this view shows."""
+        if self.neurons is None:
+            return list(range(width))
+        return sorted(j for (l, j) in self.neurons if l == layer)
+
+
+DEFAULT_VIEW = View()  # before a client says otherwise: every map, as the page draws them
+
+
+def check_view(msg: ViewControl, sizes: list[int], max_grid: int) -> str | None:
+    """What is wrong with `msg` for a network of `sizes` (at most `max_grid` cells per side)."""
+    for name, size in (("output", msg.output), ("neuron_size", msg.neuron_size)):
+        if size > max_grid:
+            return (f"bad view message: {name} {size} is over the limit of {max_grid} cells "
+                    "per side (LL_MAX_GRID)")
+    hidden = sizes[1:-1]
+    for ref in msg.neurons if isinstance(msg.neurons, list) else []:
+        if ref.layer > len(hidden) or ref.index >= hidden[ref.layer - 1]:
+            return (f"bad view message: no neuron {ref.index} in hidden layer {ref.layer}; "
+                    f"this network's hidden layers have {hidden} neurons (layers from 1, "
+                    "neurons from 0)")
+    return None
+
+
+@dataclass
+class Map:
+    """One map's 8-bit levels with the range they span; base64 made when first asked."""
+
+    lo: float
+    hi: float
+    shape: tuple[int, int]
+    levels: Array  # uint8, row-major
+    _b64: str | None = field(default=None, repr=False)
+
+    @property
+    def b64(self) -> str:
+        if self._b64 is None:
+            self._b64 = base64.b64encode(self.levels.tobytes()).decode("ascii")
+        return self._b64
+
+    def same_look(self, other: "Map") -> bool:
+        """Whether `other` would look like this map: same range, no level moved by more than 1."""
+        return (self.lo, self.hi, self.shape) == (other.lo, other.hi, other.shape) and bool(
+            np.abs(self.levels.astype(np.int16) - other.levels).max(initial=0) <= 1)
+
+
+def _maps(values: Array, activation: str, shape: tuple[int, int]) -> list[Map]:
+    lo, hi, u8 = quantise_columns(values, activation)
+    return [Map(float(lo[j]), float(hi[j]), shape, u8[j]) for j in range(u8.shape[0])]
+
+
+Key = tuple[Any, ...]  # ("out", size), ("n", size, layer), ("hp", "train" | "test")
+
+
+@dataclass
+class MapCache:
+    """A session's last maps (by key) and the parameters and metrics they were made from."""
+
+    params: Array | None = None
+    maps: dict[Key, list[Map]] = field(default_factory=dict)
+    metrics: dict[str, Any] | None = None
+
+    def keep(self, key: Key, new: list[Map]) -> list[Map]:
+        """`new`, where each map that would look like the cached one is the cached one."""
+        old = self.maps.get(key, [])
+        if len(old) == len(new):
+            new = [o if o.same_look(m) else m for o, m in zip(old, new, strict=True)]
+        self.maps[key] = new
+        return new
+
+
+def every(n: int) -> int:
+    """The stride that keeps at most MAX_POINTS of n points for drawing."""
+    return max(1, -(-n // MAX_POINTS))
+
+
+class Build:
+    """One state of a session, read for any number of views: each part made at most once.
+
+    Use inside the session's lock (and its `at_step` for a past step)."""
+
+    def __init__(self, s: TrainingSession, cache: MapCache | None = None, peek: bool = False):
+        self.s, self.cache, self.peek = s, cache, peek
+        self.made: dict[Key, list[Map]] = {}
+        if cache is not None:
+            if cache.params is not None and np.array_equal(cache.params, s.net.params):
+                self.made = dict(cache.maps)  # nothing moved: every cached map still holds
+            else:
+                cache.params, cache.metrics = s.net.params.copy(), None
+        self._acts: dict[int, list[Array]] = {}
+        self._layers: list[dict[str, Any]] | None = None
+        self.act = s.config.activation
+        self.out_act = "identity" if s.data.task == "regression" else s.net.output.name
+
+    def acts(self, size: int) -> list[Array]:
+        """Every layer's activation on the grid of `size` (one forward pass per size)."""
+        if size not in self._acts:
+            self._acts[size] = evaluate(self.s.net, self.s.grid(size))
+        return self._acts[size]
+
+    def _get(self, key: Key, make: Callable[[], list[Map]]) -> list[Map]:
+        """The maps of `key`, made by `make()` unless this state has them already."""
+        if key not in self.made:
+            maps = make()
+            self.made[key] = maps if self.cache is None else self.cache.keep(key, maps)
+        return self.made[key]
+
+    def output(self, size: int) -> list[Map]:
+        shape = self.s.grid(size).shape
+
+        def make() -> list[Map]:
+            with np.errstate(all="ignore"):
+                units = self.s.output_in_units(self.acts(size)[-1])
+            return _maps(units, self.out_act, shape)
+
+        return self._get(("out", size), make)
+
+    def layer(self, size: int, l: int) -> list[Map]:
+        """Every map of hidden layer `l` at `size` (the layer quantised in one pass)."""
+        shape = self.s.grid(size).shape
+        return self._get(("n", size, l), lambda: _maps(self.acts(size)[l], self.act, shape))
+
+    def hidden_points(self) -> dict[str, list[Map]] | None:
+        s = self.s
+        if len(s.sizes) <= 2:
+            return None
+        out: dict[str, list[Map]] = {}
+        for name, X in (("train", s.data.X_train), ("test", s.data.X_test)):
+            X = X[:: every(len(X))]
+
+            def make(X: Array = X) -> list[Map]:
+                if len(X) == 0:
+                    return []
+                with np.errstate(all="ignore"):  # huge activations may overflow float32
+                    hidden = s.net.forward(X).A[-2].astype(np.float32)  # (n, H) last hidden
+                return _maps(hidden, self.act, (1, len(X)))
+
+            out[name] = self._get(("hp", name), make)
+        return out
+
+    def metrics(self) -> dict[str, Any]:
+        if self.cache is not None and self.cache.metrics is not None:
+            return self.cache.metrics
+        metrics = self.s.evaluate().as_metrics().model_dump()
+        if self.cache is not None:
+            self.cache.metrics = metrics
+        return metrics
+
+    def head(self) -> dict[str, Any]:
+        """What every view's frame says besides its maps and parameters."""
+        s = self.s
+        return {
+            "type": "frame", "step": s.step_count, "epoch": s.trainer.epoch,
+            "status": s.status, "message": s.message, "metrics": self.metrics(),
+            "checkpoints": list(s.history.checkpoints.steps), "peek": self.peek,
+        }
+
+    def layers(self) -> list[dict[str, Any]]:
+        """Each weight layer's weights (in×out) and bias as JSON lists."""
+        if self._layers is None:
+            net = self.s.net
+            self._layers = [{"weights": W.tolist(), "bias": b.tolist()}
+                            for W, b in zip(net.W, net.b, strict=True)]
+        return self._layers
+
+    def binary_layers(self) -> tuple[list[dict[str, Any]], Array]:
+        """Each layer's weights and bias as (offset, shape) into the parameters, float64
+        little-endian in the order of `Network.params`: every layer's weights, then every
+        layer's bias."""
+        net, offset = self.s.net, 0
+        weights, biases = [], []
+        for W in net.W:
+            weights.append({"offset": offset, "shape": W.shape, "dtype": "float64"})
+            offset += W.nbytes
+        for b in net.b:
+            biases.append({"offset": offset, "shape": b.shape, "dtype": "float64"})
+            offset += b.nbytes
+        params = net.params.astype("<f8")  # a copy: the network trains on after the lock
+        return [{"weights": w, "bias": b} for w, b in zip(weights, biases, strict=True)], params
+
+    def message(self, view: View, fmt: Format) -> tuple[dict[str, Any], list[Array]]:
+        """The frame for `view` as a dict, and (binary) the payload its offsets point into:
+        the parameters, then the maps. In JSON the parameters are lists, the maps carry their
+        base64 "data" and the payload is empty."""
+        payload: list[Array] = []
+        if fmt == "json":
+            layers, offset = self.layers(), 0
+        else:  # the parameters first: their offsets stay multiples of 8
+            layers, params = self.binary_layers()
+            payload.append(params)
+            offset = params.nbytes
+
+        def put(m: Map) -> dict[str, Any]:
+            nonlocal offset
+            entry: dict[str, Any] = {"lo": m.lo, "hi": m.hi, "shape": m.shape}
+            if fmt == "json":
+                entry["data"] = m.b64
+            else:
+                entry["offset"] = offset
+                payload.append(m.levels)
+                offset += m.levels.size
+            return entry
+
+        neurons = []
+        for l, width in enumerate(self.s.sizes[1:-1]):
+            cols = set(view.columns(l, width))
+            maps = self.layer(view.neuron_size, l) if cols else []
+            neurons.append([put(maps[j]) if j in cols else None for j in range(width)])
+        points = self.hidden_points() if view.hidden_points else None
+        message = {
+            **self.head(),
+            "layers": layers,
+            "output": [put(m) for m in self.output(view.output)] if view.output else [],
+            "neurons": neurons,
+            "hidden_points": None if points is None else
+            {k: [put(m) for m in maps] for k, maps in points.items()},
+        }
+        return message, payload
+
+    def frame(self, view: View, fmt: Format) -> str | bytes:
+        """The frame for `view`, serialised: JSON text, or one binary message (`pack`)."""
+        message, payload = self.message(view, fmt)
+        return orjson.dumps(message).decode() if fmt == "json" else pack(message, payload)
+
+
+def pack(header: dict[str, Any], payload: Iterable[Array]) -> bytes:
+    """One binary message: the header's length, the header (padded), then the payload."""
+    text = orjson.dumps(header)
+    text += b" " * (-(4 + len(text)) % ALIGN)
+    return b"".join([struct.pack("<I", len(text)), text, *(p.data for p in payload)])
+
+
+def unpack(message: bytes) -> tuple[dict[str, Any], memoryview]:
+    """A binary message's header and payload (the inverse of `pack`)."""
+    (n,) = struct.unpack_from("<I", message)
+    return orjson.loads(message[4:4 + n]), memoryview(message)[4 + n:]
+
+
+def frames_for(s: TrainingSession, wanted: Iterable[tuple[View, Format]],
+               cache: MapCache | None = None, step: int | None = None) -> dict[
+                   tuple[View, Format], str | bytes]:
+    """One frame per distinct (view, format) from one read of the session (at checkpoint
+    `step` when given: the network as it was then, marked `"peek": true`)."""
+    with s.at_step(step):
+        build = Build(s, cache if step is None else None, peek=step is not None)
+        return {key: build.frame(*key) for key in dict.fromkeys(wanted)}

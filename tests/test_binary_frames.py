@@ -1,0 +1,250 @@
+"""Binary frames and views: the documented layout, the same maps as JSON frames, only the maps
+a client asks for, nothing built for nobody, and fair turns for fifty sessions."""
+
+import base64
+import json
+import struct
+from typing import Any
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+from starlette.testclient import WebSocketTestSession
+
+from app.training import framing, player
+from tests.helpers import wait_until
+from tests.test_sessions_api import make_dataset, make_session
+from tests.test_stream import receive
+
+NO_MAPS = {"type": "view", "output": 0, "neurons": "none", "hidden_points": False}
+
+
+def unpack(data: bytes) -> dict[str, Any]:
+    """A binary frame decoded as the README says, into the JSON frame's shape: every map's
+    "data" as base64 again, every layer's weights and bias as lists."""
+    (n,) = struct.unpack_from("<I", data)
+    assert (4 + n) % 8 == 0  # the payload starts aligned
+    header: dict[str, Any] = json.loads(data[4:4 + n].decode("utf-8"))
+    payload = memoryview(data)[4 + n:]
+
+    def floats(part: dict[str, Any]) -> Any:
+        assert part["dtype"] == "float64"
+        count = int(np.prod(part["shape"]))
+        values = np.frombuffer(payload, "<f8", count, part["offset"])
+        return values.reshape(part["shape"]).tolist()
+
+    def levels(m: dict[str, Any] | None) -> dict[str, Any] | None:
+        if m is None:
+            return None
+        size = m["shape"][0] * m["shape"][1]
+        u8 = bytes(payload[m.pop("offset"):][:size])
+        return {**m, "data": base64.b64encode(u8).decode("ascii")}
+
+    header["layers"] = [{"weights": floats(la["weights"]), "bias": floats(la["bias"])}
+                        for la in header["layers"]]
+    header["output"] = [levels(m) for m in header["output"]]
+    header["neurons"] = [[levels(m) for m in layer] for layer in header["neurons"]]
+    if header["hidden_points"] is not None:
+        header["hidden_points"] = {k: [levels(m) for m in maps]
+                                   for k, maps in header["hidden_points"].items()}
+    return header
+
+
+def next_frame(ws: WebSocketTestSession, limit: int = 300) -> dict[str, Any]:
+    """The next frame, from a JSON or a binary stream (other messages skipped)."""
+    for _ in range(limit):
+        message = ws.receive()
+        if message.get("bytes") is not None:
+            return unpack(message["bytes"])
+        msg: dict[str, Any] = json.loads(message["text"])
+        if msg["type"] == "frame":
+            return msg
+    raise AssertionError(f"no frame in {limit} messages")
+
+
+def frame_at(ws: WebSocketTestSession, step: int) -> dict[str, Any]:
+    for _ in range(50):
+        frame = next_frame(ws)
+        if frame["step"] == step:
+            return frame
+    raise AssertionError(f"no frame at step {step}")
+
+
+def values(m: dict[str, Any]) -> np.ndarray:
+    u = np.frombuffer(base64.b64decode(m["data"]), dtype=np.uint8)
+    return np.asarray(m["lo"] + (m["hi"] - m["lo"]) * u / 255.0).reshape(m["shape"])
+
+
+def test_binary_and_json_frames_carry_the_same_maps_and_parameters(client: TestClient) -> None:
+    sid = make_session(client, make_dataset(client), hidden_layers=[4, 3])["id"]
+    url = f"/api/sessions/{sid}/stream"
+    with client.websocket_connect(url) as text, \
+            client.websocket_connect(url + "?format=binary") as binary:
+        assert text.receive_json()["type"] == "init"
+        assert binary.receive_json()["type"] == "init"  # every other message stays JSON text
+        text.send_json({"type": "step", "steps": 25})
+        a, b = frame_at(text, 25), frame_at(binary, 25)
+    assert b["layers"] == a["layers"]  # float64: exactly the JSON numbers
+    for key in ("step", "epoch", "status", "metrics", "checkpoints", "peek"):
+        assert b[key] == a[key]
+    g = client.get(f"/api/sessions/{sid}/snapshot?grid=100").json()
+    for ma, mb in zip(a["output"], b["output"], strict=True):
+        assert mb["shape"] == [100, 100]
+        assert np.abs(values(mb) - values(ma)).max() <= 1 / 255 + 1e-9
+        assert np.abs(values(mb) - np.asarray(g["output"])).max() <= 1 / 255 + 1e-6
+    for la, lb in zip(a["neurons"], b["neurons"], strict=True):
+        for ma, mb in zip(la, lb, strict=True):
+            assert mb["shape"] == [64, 64] and (mb["lo"], mb["hi"]) == (ma["lo"], ma["hi"])
+            np.testing.assert_array_equal(values(mb), values(ma))
+    for k in ("train", "test"):
+        for ma, mb in zip(a["hidden_points"][k], b["hidden_points"][k], strict=True):
+            np.testing.assert_array_equal(values(mb), values(ma))
+
+
+def test_a_client_that_asks_for_no_maps_gets_none(client: TestClient,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    sid = make_session(client, make_dataset(client), hidden_layers=[4, 3])["id"]
+    with client.websocket_connect(f"/api/sessions/{sid}/stream?format=binary") as ws:
+        ws.receive_json()
+        next_frame(ws)
+        grids = count_calls(monkeypatch, framing, "evaluate")
+        ws.send_json(NO_MAPS)
+        ws.send_json({"type": "step", "steps": 3})
+        while (message := ws.receive()).get("bytes") is None or unpack(
+                message["bytes"])["step"] != 3:
+            pass
+    frame = unpack(message["bytes"])
+    assert frame["output"] == [] and frame["hidden_points"] is None
+    assert frame["neurons"] == [[None] * 4, [None] * 3]
+    assert len(frame["layers"]) == 3 and frame["metrics"]["train_loss"] is not None
+    (n,) = struct.unpack_from("<I", message["bytes"])
+    assert len(message["bytes"]) - 4 - n == 8 * (2 * 4 + 4 * 3 + 3 + 4 + 3 + 1)  # parameters
+    assert grids.calls == 0
+
+
+def test_a_view_of_some_neurons_at_a_small_size(client: TestClient) -> None:
+    sid = make_session(client, make_dataset(client), hidden_layers=[4, 3])["id"]
+    with client.websocket_connect(f"/api/sessions/{sid}/stream?format=binary") as ws:
+        ws.receive_json()
+        next_frame(ws)
+        ws.send_json({"type": "view", "output": 40, "neuron_size": 24,
+                      "neurons": [{"layer": 1, "index": 2}, {"layer": 2, "index": 0}]})
+        ws.send_json({"type": "step", "steps": 2})
+        frame = frame_at(ws, 2)
+        with client.websocket_connect(f"/api/sessions/{sid}/stream") as other:  # its own view
+            other.receive_json()
+            assert next_frame(other)["neurons"][0][0]["shape"] == [64, 64]
+    assert [m["shape"] for m in frame["output"]] == [[40, 40]]
+    shown = [[m is not None for m in layer] for layer in frame["neurons"]]
+    assert shown == [[False, False, True, False], [True, False, False]]
+    assert frame["neurons"][0][2]["shape"] == [24, 24]
+    assert frame["hidden_points"] is not None
+    snap = client.get(f"/api/sessions/{sid}/snapshot?grid=24").json()
+    assert np.abs(values(frame["neurons"][1][0]) - np.asarray(snap["neurons"][1][0])).max() \
+        <= 1 / 255 + 1e-6
+
+
+@pytest.mark.parametrize(("view", "words"), [
+    ({"output": 500}, "output 500 is over the limit of 200"),
+    ({"neuron_size": 201}, "neuron_size 201 is over the limit of 200"),
+    ({"neuron_size": 1}, "neuron_size"),
+    ({"output": -1}, "output"),
+    ({"neurons": "some"}, "neurons"),
+    ({"neurons": [{"layer": 3, "index": 0}]}, "no neuron 0 in hidden layer 3"),
+    ({"neurons": [{"layer": 1, "index": 4}]}, "hidden layers have [4, 3] neurons"),
+    ({"neurons": [{"layer": 0, "index": 0}]}, "layer"),
+    ({"hidden_points": "yes"}, "hidden_points"),
+    ({"colour": "red"}, "colour"),
+])
+def test_bad_view_messages_get_clear_errors(client: TestClient, view: dict[str, Any],
+                                            words: str) -> None:
+    sid = make_session(client, make_dataset(client), hidden_layers=[4, 3])["id"]
+    with client.websocket_connect(f"/api/sessions/{sid}/stream") as ws:
+        ws.receive_json()
+        ws.send_json({"type": "view", **view})
+        detail = receive(ws, "error")["detail"]
+        assert words in detail and "view" in detail
+        ws.send_json({"type": "step", "steps": 1})  # still open, the default view kept
+        frame = frame_at(ws, 1)
+        assert frame["output"][0]["shape"] == [100, 100]
+
+
+class Counter:
+    calls = 0
+
+
+def count_calls(monkeypatch: pytest.MonkeyPatch, module: Any, name: str) -> Counter:
+    """Count the calls of module.name (still calling it)."""
+    counter, real = Counter(), getattr(module, name)
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        counter.calls += 1
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, counted)
+    return counter
+
+
+def test_no_frame_is_built_for_a_session_nobody_watches(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    built = count_calls(monkeypatch, player, "frames_for")
+    sid = make_session(client, make_dataset(client))["id"]
+    assert client.post(f"/api/sessions/{sid}/step", json={"steps": 50}).status_code == 200
+    client.patch(f"/api/sessions/{sid}", json={"learning_rate": 0.5})
+    assert built.calls == 0
+    with client.websocket_connect(f"/api/sessions/{sid}/stream") as ws:
+        ws.receive_json()
+        ws.send_json({"type": "play"})
+        next_frame(ws)
+        next_frame(ws)
+    wait_until(lambda: client.get(f"/api/sessions/{sid}").json()["status"] == "paused", 30,
+               "the session pausing once its last watcher left")
+    after = built.calls
+    assert client.post(f"/api/sessions/{sid}/step", json={"steps": 5}).status_code == 200
+    assert built.calls == after
+
+
+def test_a_frame_of_unmoved_parameters_evaluates_nothing_again(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    sid = make_session(client, make_dataset(client), hidden_layers=[3])["id"]
+    grids = count_calls(monkeypatch, framing, "evaluate")
+    with client.websocket_connect(f"/api/sessions/{sid}/stream") as ws:
+        ws.receive_json()
+        first = next_frame(ws)
+        assert grids.calls == 2  # one pass per grid size: the output's, the neurons'
+        ws.send_json({"type": "set", "learning_rate": 0.2})  # a frame, the same weights
+        again = next_frame(ws)
+        assert grids.calls == 2 and again["output"] == first["output"]
+        ws.send_json({"type": "view", "output": 64})  # one size for both: one pass
+        ws.send_json({"type": "step", "steps": 1})
+        frame_at(ws, 1)
+        assert grids.calls == 3
+
+
+def test_fifty_sessions_playing_at_once_all_advance(client: TestClient) -> None:
+    """Every playing session gets its turns: none is starved by the others (their frames
+    carry no maps, so the test client's unread queues stay small)."""
+    ds = make_dataset(client, n=100)
+    sids = [make_session(client, ds, hidden_layers=[8, 8] if i % 2 else [4])["id"]
+            for i in range(50)]
+    registry = client.app.state.registry  # type: ignore[attr-defined]
+    sockets = [client.websocket_connect(f"/api/sessions/{sid}/stream?format=binary")
+               for sid in sids]
+    try:
+        for ws in sockets:
+            ws.__enter__()
+            ws.receive_json()
+            ws.send_json(NO_MAPS)
+            ws.send_json({"type": "play"})
+        start = {sid: registry.get(sid).step_count for sid in sids}
+
+        def all_advanced() -> bool:
+            return all(registry.get(sid).step_count > start[sid] + 20 for sid in sids)
+
+        wait_until(all_advanced, 120, "every one of 50 sessions training")
+    finally:
+        for ws in sockets:
+            ws.send_json({"type": "pause"})
+            ws.__exit__(None, None, None)
