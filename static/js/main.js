@@ -4,7 +4,7 @@
 // requestAnimationFrame loop draws the frame on show (render-loop.js).
 
 import * as api from './api.js';
-import { vocabulary } from './vocabulary.js';
+import { vocabulary, viewText } from './vocabulary.js';
 import { $, clampable } from './dom.js';
 import { stateTable, hyperparameters, withData, taskOf, SPEEDS } from './state.js';
 import { PageState } from './page-state.js';
@@ -32,7 +32,7 @@ import { DataPanel } from './data.js';
 import { Timeline } from './timeline.js';
 import { NeuronCard } from './card.js';
 import { Compare } from './compare.js';
-import { SymmetryNotice, withNoise } from './symmetry.js';
+import { SymmetryNotice, identicalLayers, redrawIdentical, brokenText } from './symmetry.js';
 import * as views from './views.js';
 import { ViewTabs } from './view-tabs.js';
 
@@ -98,13 +98,18 @@ const card = new NeuronCard({
   pause: pauseFor,
 });
 const compare = new Compare({ api, say, context: () => (init ? { config: { ...sessions.session.config }, info: init.info, points: init.points } : null), onReady: () => frames.show(frames.shown) });
-const breakButton = $('btn-break-symmetry');
 const symmetry = new SymmetryNotice({
   onBreak: () => {
     if (!frames.live) return;
-    if (nav.viewing !== null) { say(breakButton.dataset.past, 'info'); return; }
+    if (nav.viewing !== null) { say(viewText('symmetry', 'past'), 'info'); return; }
+    const { layers, redrawn } = redrawIdentical(frames.live.layers, identicalLayers(frames.live.layers));
+    if (!redrawn.length) return;
+    const wasRunning = transport.running;
     transport.pause();
-    setParameters(withNoise(frames.live.layers)).then(() => say(breakButton.dataset.done, 'info'), () => {});
+    setParameters(layers).then(() => {
+      say(brokenText(redrawn), 'info');
+      if (wasRunning) transport.play(); // a run keeps going, now from apart
+    }, () => {});
   },
 });
 views.createViews({ setParameters, pause: pauseFor, play: () => { if (!transport.running) transport.play(); }, say, highlight: (ref) => loop.setHover(ref), light: (ref) => network.setLit(ref) });

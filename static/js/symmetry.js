@@ -1,11 +1,12 @@
 // Symmetry: while every neuron of a hidden layer has the same incoming weights and bias (as
 // constant initialisation makes them), the page says so and why gradient descent keeps them
-// identical; "break the symmetry" adds a little noise to the weights and sends them back.
+// identical; "break the symmetry" draws those layers' incoming weights afresh at random.
 //
 // Public interface (what the page calls):
-//   new SymmetryNotice({ onBreak() })   the page adds the noise (withNoise) and sends it
+//   new SymmetryNotice({ onBreak() })   the page redraws the weights (redrawIdentical) and sends them
 //   update(frame)                       check a frame's weights
-//   identicalLayers(layers), withNoise(layers, scale, rand)   pure helpers
+//   brokenText(redrawn)                 what was done, to say
+//   identicalLayers(layers), redrawIdentical(layers, found, rand)   pure helpers
 
 import { $ } from './dom.js';
 import { viewText } from './vocabulary.js';
@@ -28,18 +29,23 @@ export function identicalLayers(layers) {
   return out;
 }
 
-/** Every weight plus uniform noise of ±`scale`·(typical |w| + 0.1); biases too, a little. */
-export function withNoise(layers, scale = 0.1, rand = Math.random) {
-  return layers.map(({ weights, bias }) => {
-    let m = 0;
-    let n = 0;
-    for (const row of weights) for (const v of row) { m += Math.abs(v); n++; }
-    const eps = scale * (m / (n || 1) + 0.1);
-    return {
-      weights: weights.map((row) => row.map((v) => v + (2 * rand() - 1) * eps)),
-      bias: bias.map((v) => v + (2 * rand() - 1) * eps * 0.5),
-    };
+/**
+ * The layers with each identical hidden layer's incoming weights drawn afresh at random,
+ * uniform within ±√(6 / (fan_in + fan_out)) (Xavier's range), and its biases set to 0; every
+ * other weight is kept. Small noise is not enough once a run has stalled: the identical
+ * neurons have grown large, saturated weights and stay together for thousands of steps.
+ * Returns { layers, redrawn: [{ layer, size, range }] }; `found` is identicalLayers' answer.
+ */
+export function redrawIdentical(layers, found, rand = Math.random) {
+  const redrawn = [];
+  const out = layers.map(({ weights, bias }, l) => {
+    const hit = found.find((f) => f.layer === l + 1);
+    if (!hit) return { weights: weights.map((row) => [...row]), bias: [...bias] };
+    const range = Math.sqrt(6 / (weights.length + bias.length));
+    redrawn.push({ ...hit, range });
+    return { weights: weights.map((row) => row.map(() => (2 * rand() - 1) * range)), bias: bias.map(() => 0) };
   });
+  return { layers: out, redrawn };
 }
 
 /** The notice above the diagram; onBreak() adds the noise (main.js sends it to the server). */
@@ -65,4 +71,11 @@ export class SymmetryNotice {
       : viewText('symmetry', 'several', { layers: found.map((f) => f.layer).join(', ') });
     this.text.textContent = viewText('symmetry', 'why', { which });
   }
+}
+
+/** What "break the symmetry" did, for the page to say. */
+export function brokenText(redrawn) {
+  return redrawn.map(({ layer, size, range }) => viewText('symmetry', 'broken', {
+    layer, size, range: range.toFixed(2),
+  })).join(' ') + ' ' + viewText('symmetry', 'broken_then');
 }

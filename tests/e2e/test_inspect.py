@@ -266,3 +266,33 @@ def test_a_card_opened_again_while_paused_draws_its_map(page: Page, live_server:
         assert drawn["colours"] > 3, (k, drawn)
         page.click("#card-close")
         page.wait_for_selector("#card", state="hidden")
+
+
+def test_breaking_the_symmetry_after_a_stall_leaves_the_plateau(page: Page, live_server: str,
+                                                               log: PageLog) -> None:
+    """A constant-initialised run stalled for 14 000 steps (70%, four identical maps): the
+    button draws layer 1 afresh, the next frame's maps differ, and training leaves the plateau
+    (small noise used to leave it there for thousands of steps)."""
+    page.goto(live_server + "/#data=xor&layers=4&init=constant&iv=0.5&lr=0.1&speed=5")
+    wait_frame(page)
+    sid = session_id(page)
+    r = page.request.post(f"{live_server}/api/sessions/{sid}/step", data={"steps": 14_000})
+    stalled = r.json()["metrics"]
+    assert stalled["test_accuracy"] == pytest.approx(0.7, abs=0.02)
+    wait_frame(page, "f.step === 14000")
+    page.wait_for_selector("#symmetry:not([hidden])")
+    page.click("#btn-play")
+    wait_frame(page, "f.status === 'running'")
+    page.click("#btn-break-symmetry")
+    page.wait_for_selector("#symmetry", state="hidden")
+    assert "drawn at random" in page.inner_text("#messages")
+    # the maps of the four neurons differ in the frames from now on, and the run goes on
+    wait_frame(page, """f.status === 'running' && (() => {
+      const maps = f.neurons[0].map((m) => [m.lo, m.hi, String(m.data || m.bytes)]);
+      return new Set(maps.map(String)).size === 4; })()""")
+    wait_frame(page, "f.step > 14300", timeout=30_000)
+    after = get(live_server, f"/api/sessions/{sid}")["metrics"]
+    assert after["train_loss"] < stalled["train_loss"] - 0.1, (stalled, after)
+    assert after["test_accuracy"] > 0.8, after
+    shot(page, "27-symmetry-broken-after-a-stall")
+    assert log.errors == [] and log.foreign == []
