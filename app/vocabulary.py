@@ -558,8 +558,8 @@ def view_texts() -> dict[str, dict[str, str]]:
         "this symmetry.",
         "broken": "The {size} neurons of hidden layer {layer} had identical weights: their "
         "incoming weights are now drawn at random between −{range} and {range} (the range a "
-        "Xavier initialisation draws from) and their biases set to 0; every other weight is "
-        "kept.",
+        "random start scaled to this layer's size draws from) and their biases set to 0; every "
+        "other weight is kept.",
         "broken_then": "Each neuron now has its own map and gets its own gradient, so training "
         "can pull them apart.",
         "past": "You are looking at the past: “Continue from here” first, or go back to now.",
