@@ -1,15 +1,21 @@
 // The one channel of live work: a session's stream. Controls go out through named methods;
 // messages come in and go to the handlers registered for their type ('init', 'frame',
-// 'peek' — a frame marked peek —, 'history', 'error'). Editing the weights goes over it too.
+// 'peek' — a frame marked peek —, 'history', 'error'). Editing the weights goes over it too,
+// and so does the view: which maps the page draws, so that the server builds only those.
 
 import { Stream } from './stream.js';
 
 /** The stream of the current session; `onState(state, reason)` follows the connection. */
 export class Channel {
-  constructor({ onState }) {
+  constructor({ onState, format }) {
     this.handlers = new Map();
     this.edits = []; // set_parameters waiting for their frame: [resolve, reject]
-    this.stream = new Stream({ onMessage: (msg) => this.dispatch(msg), onState });
+    this.viewSpec = null; // the last view asked for this session (null: every map)
+    const state = (s, info) => {
+      if (s === 'open' && this.viewSpec) this.stream.send({ type: 'view', ...this.viewSpec }); // a new socket starts from every map
+      if (onState) onState(s, info);
+    };
+    this.stream = new Stream({ onMessage: (msg) => this.dispatch(msg), onState: state, format });
   }
 
   /** Call `fn(msg)` for every message of `type`. */
@@ -33,6 +39,7 @@ export class Channel {
   /** Stream session `id` (closing the previous one). */
   connect(id) {
     this.settle(null);
+    this.viewSpec = null; // a new network: every map until the page says otherwise
     this.stream.connect(id);
   }
 
@@ -49,6 +56,18 @@ export class Channel {
   rewind(step) { this.send({ type: 'rewind', step }); }
 
   peek(step) { this.send({ type: 'peek', step }); }
+
+  /**
+   * Draw only these maps: spec {output: cells per side of the output map (0: none; default
+   * 100), neurons: 'all' | 'none' | [{layer, index}] (layer 1 = first hidden; default 'all'),
+   * neuron_size: cells per side of each neuron map (default 64), hidden_points: bool
+   * (default true)}; omitted keys take their defaults. Kept for reconnects of this session;
+   * connect() forgets it. A map not in the view is null in frame.neurons (output: []).
+   */
+  view(spec) {
+    this.viewSpec = { ...spec };
+    this.send({ type: 'view', ...this.viewSpec });
+  }
 
   /** New hyperparameters, the weights untouched. */
   set(hyperparameters) { this.send({ type: 'set', ...hyperparameters }); }

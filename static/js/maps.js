@@ -1,6 +1,7 @@
 // Maps as the server sends them: a grid of values as row-major bytes u with lo and hi, where
-// value = lo + (hi − lo)·u/255, base64-encoded in a frame. Decoding them (into buffers reused
-// from frame to frame), their values, and quantising numbers the same way. No DOM.
+// value = lo + (hi − lo)·u/255 — base64 in a JSON frame, a Uint8Array view of the message in
+// a binary one (frames.readFrame). Decoding them (base64 into buffers reused from frame to
+// frame; bytes as they are, no copy), their values, and quantising numbers the same way. No DOM.
 
 const B64 = new Uint8Array(128);
 [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'].forEach((c, i) => { B64[c.charCodeAt(0)] = i; });
@@ -32,11 +33,17 @@ export function decodeGrid(b64, out) {
   return bytes;
 }
 
-/** Decode a list of maps {lo, hi, data} into {lo, hi, bytes}, reusing `slots`' buffers. */
+/**
+ * Decode a list of maps — {lo, hi, data: base64} or {lo, hi, bytes} — into {lo, hi, bytes,
+ * shape}: base64 into `slots`' buffers (reused), bytes passed on without a copy; a map the
+ * frame does not carry (null: not in the client's view) stays null.
+ */
 export function decodeMaps(maps, slots) {
   return maps.map((m, k) => {
+    if (!m) return null;
+    if (m.bytes) return { lo: m.lo, hi: m.hi, bytes: m.bytes, shape: m.shape };
     slots[k] = decodeGrid(m.data, slots[k]);
-    return { lo: m.lo, hi: m.hi, bytes: slots[k] };
+    return { lo: m.lo, hi: m.hi, bytes: slots[k], shape: m.shape };
   });
 }
 

@@ -1,10 +1,17 @@
 // The WebSocket client of one session's stream: connects, reconnects with back-off, queues
-// controls sent while (re)connecting, and hands every parsed message to the callbacks.
+// controls sent while (re)connecting, and hands every parsed message to the callbacks. Frames
+// come as binary messages (?format=binary), read by frames.readFrame; the rest is JSON text.
 
-/** A session stream; callbacks: onMessage(msg), onState('connecting'|'open'|'closed'|'retrying', info). */
+import { readFrame } from './frames.js';
+
+/**
+ * A session stream; callbacks: onMessage(msg), onState('connecting'|'open'|'closed'|'retrying', info).
+ * `format`: 'binary' (default: frames as one binary message each) or 'json'.
+ */
 export class Stream {
-  constructor({ onMessage, onState }) {
+  constructor({ onMessage, onState, format = 'binary' }) {
     this.onMessage = onMessage;
+    this.format = format;
     this.onState = onState || (() => {});
     this.ws = null;
     this.sessionId = null;
@@ -25,7 +32,8 @@ export class Stream {
     const id = this.sessionId;
     if (!id) return;
     const proto = location.protocol === 'https:' ? 'wss' : 'ws';
-    const ws = new WebSocket(`${proto}://${location.host}/api/sessions/${encodeURIComponent(id)}/stream`);
+    const ws = new WebSocket(`${proto}://${location.host}/api/sessions/${encodeURIComponent(id)}/stream?format=${this.format}`);
+    ws.binaryType = 'arraybuffer';
     this.ws = ws;
     this.onState('connecting');
     ws.addEventListener('open', () => {
@@ -38,7 +46,7 @@ export class Stream {
     });
     ws.addEventListener('message', (ev) => {
       if (ws !== this.ws) return;
-      const msg = parseLenient(ev.data);
+      const msg = typeof ev.data === 'string' ? parseLenient(ev.data) : readBinary(ev.data);
       if (msg === undefined) {
         this.onMessage({ type: 'error', detail: 'The server sent a message the page cannot read.' });
         return;
@@ -75,6 +83,15 @@ export class Stream {
     this.queue = [];
     this.sessionId = null;
     if (ws) ws.close(1000);
+  }
+}
+
+/** A binary frame, or undefined if unreadable. */
+function readBinary(buffer) {
+  try {
+    return readFrame(buffer);
+  } catch {
+    return undefined;
   }
 }
 
