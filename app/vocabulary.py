@@ -140,8 +140,8 @@ class Texts(BaseModel):
     card: dict[str, dict[str, CardTexts]] = Field(description="activation → task → card texts")
     hints: Hints
     views: dict[str, dict[str, str]] = Field(
-        description="view (sums, hidden, compare, symmetry) → key → text; {name}: a value the "
-        "page fills in")
+        description="view (sums, hidden, compare, symmetry, card, network) → key → text; {name}: "
+        "a value the page fills in")
 
 
 class Vocabulary(BaseModel):
@@ -585,7 +585,12 @@ def view_texts() -> dict[str, dict[str, str]]:
         "deeper": "No single line: this map is {symbol} of a weighted sum of the previous "
         "layer’s maps (below). The black curve: where that sum is 0.",
     }
+    network = {
+        "held": "{name} is held at its training mean, {mean}, in every map: the maps are drawn "
+        "over {drawn}. The network still reads {name} for every data point.",
+    }
     return {"sums": sums, "hidden": hidden, "compare": compare, "symmetry": symmetry,
+            "network": network,
             "card": card}
 
 

@@ -2,10 +2,11 @@
 // or drag-and-drop) and the column chooser (target, features, the two drawn features).
 // Column names come from the user's file: they are only ever inserted with textContent.
 
-import { $, el, option } from './dom.js';
+import { $, el, option, breakableText } from './dom.js';
 import { fmtShort } from './format.js';
+import { defaultFeatures } from './state.js';
 
-/** The data panel; callbacks: onKind(kind), onParam(name, value), onFile(file), onColumns(choice). */
+/** The data panel; callbacks: onKind(kind), onParam(name, value), onFile(file), onColumns(choice), onTarget(name). */
 export class DataPanel {
   constructor(callbacks) {
     this.cb = callbacks;
@@ -76,43 +77,55 @@ export class DataPanel {
     $('csv-panel').hidden = s.data !== 'csv' || !this.dataset;
   }
 
-  /** Show an uploaded dataset's columns to choose from; `choice` = {features, view} to preselect. */
-  showDataset(ds, choice = {}, canChangeTarget = true) {
+  /** Show an uploaded dataset's columns to choose from; `choice` = {target, features, view} to preselect. */
+  showDataset(ds, choice = {}) {
     this.dataset = ds;
-    this.canChangeTarget = canChangeTarget;
+    const target = choice.target || ds.target;
+    const cands = new Map((ds.target_candidates || []).map((c) => [c.name, c]));
+    const cand = cands.get(target);
+    const task = cand ? cand.task : ds.task;
+    const n = cand ? cand.n_classes : ds.classes && ds.classes.length;
     $('csv-panel').hidden = false;
     $('csv-name').textContent = ds.name;
-    const classes = ds.classes ? `, ${ds.classes.length} classes` : '';
-    $('csv-meta').textContent = `${ds.n_rows} rows, ${ds.task}${classes}${ds.dropped_rows ? `, ${ds.dropped_rows} rows dropped` : ''}`;
+    const classes = task === 'classification' && n ? `, ${n} classes` : '';
+    $('csv-meta').textContent = `${ds.n_rows} rows, ${task}${classes}${ds.dropped_rows ? `, ${ds.dropped_rows} rows dropped` : ''}`;
+    $('csv-target-why').textContent = target === ds.target
+      ? `Target ${target}: ${ds.target_reason}. Click another column's circle to predict it instead.`
+      : `Target ${target}: your choice (a ${task}). The upload's own guess was ${ds.target}.`;
     $('in-task').value = 'auto';
-    const features = new Set(choice.features && choice.features.length ? choice.features : ds.features);
+    const features = new Set(choice.features && choice.features.length ? choice.features : defaultFeatures(ds, target));
     const tbody = $('csv-columns');
     tbody.replaceChildren();
     for (const col of ds.columns) {
       const tr = el('tr', '', tbody);
-      el('th', '', tr, col.name).scope = 'row';
+      const th = breakableText(el('th', '', tr), col.name);
+      th.scope = 'row';
+      th.title = col.name;
       el('td', 'muted', tr, col.kind === 'numeric' ? `${fmt(col.min)} … ${fmt(col.max)}` : `text, ${col.distinct ?? '?'} values`);
       const radio = el('input', '', el('td', '', tr));
       radio.type = 'radio';
       radio.name = 'csv-target';
       radio.value = col.name;
-      radio.checked = col.name === ds.target;
-      radio.disabled = !canChangeTarget && col.name !== ds.target;
+      radio.checked = col.name === target;
+      const usable = col.name === ds.target || cands.has(col.name);
+      radio.disabled = !usable;
+      const c = cands.get(col.name);
+      radio.title = !usable ? 'This column cannot be a target.' : c ? `Predict ${col.name}: ${c.task}${c.n_classes ? `, ${c.n_classes} classes` : ''}` : `Predict ${col.name}`;
       radio.setAttribute('aria-label', `Target: ${col.name}`);
-      radio.addEventListener('change', () => this.onTarget(col.name));
+      radio.addEventListener('change', () => { this.onTarget(col.name); this.cb.onTarget(col.name); });
       const box = el('input', 'csv-feature', el('td', '', tr));
       box.type = 'checkbox';
       box.value = col.name;
       box.dataset.kind = col.kind;
       box.setAttribute('aria-label', `Feature: ${col.name}`);
-      box.checked = col.kind === 'numeric' && col.name !== ds.target && features.has(col.name);
-      box.disabled = col.kind !== 'numeric' || col.name === ds.target;
+      box.checked = col.kind === 'numeric' && col.name !== target && features.has(col.name);
+      box.disabled = col.kind !== 'numeric' || col.name === target;
       if (col.kind !== 'numeric') box.title = 'A text column cannot be a feature.';
-      else if (col.name === ds.target) box.title = 'The target cannot also be a feature.';
+      else if (col.name === target) box.title = 'The target cannot also be a feature.';
       box.addEventListener('change', () => this.renderView());
     }
     const nf = $('csv-nonfeatures');
-    nf.textContent = (ds.non_features || []).filter((x) => x.name !== ds.target)
+    nf.textContent = (ds.non_features || []).filter((x) => x.name !== ds.target && x.name !== target)
       .map((x) => `${x.name}: ${x.reason}`).join(' · ');
     this.renderView(choice.view);
   }

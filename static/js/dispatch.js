@@ -4,6 +4,8 @@
 // navigation, a `history` replaces the record, an `error` is said.
 
 import { $ } from './dom.js';
+import { fmtShort } from './format.js';
+import { viewText } from './vocabulary.js';
 import { describe } from './channel.js';
 import { describeInit, inputMaps } from './frames.js';
 import { decodeMaps } from './maps.js';
@@ -20,7 +22,7 @@ export function dispatch(channel, p) {
     const init = { ...msg, info: describeInit(msg) };
     const { info } = init;
     p.setInit(init);
-    p.network.setInputMaps(inputMaps(msg, decodeMaps), info.g, info.oneD);
+    p.network.setInputMaps(inputMaps(msg, decodeMaps), info.g, info.oneD, (name) => heldText(msg, name));
     if (!info.oneD) p.network.prepare(info.g, info.G);
     p.output.setup(info, msg.points);
     for (const e of $('output-explainer').children) e.hidden = e.dataset.case !== `${info.oneD ? 1 : 2}-${info.task}`;
@@ -57,4 +59,12 @@ export function connectionStatus(node, say) {
     node.textContent = WORDS[state] || state;
     if (reason && state === 'closed') say(reason);
   };
+}
+
+/** Why input `name`'s map is flat: it is held at its training mean (init.model's, raw units). */
+function heldText(msg, name) {
+  const { model, grid } = msg;
+  const k = model ? model.features.indexOf(name) : -1;
+  const mean = k >= 0 && model.standardize ? fmtShort(model.standardize.mean[k]) : '?';
+  return viewText('network', 'held', { name, mean, drawn: (grid.features || []).join(' and ') });
 }

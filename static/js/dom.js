@@ -47,3 +47,11 @@ export function clampable(text, button) {
   new ResizeObserver(render).observe(text);
   return render; // call after the text changes
 }
+
+/** Append `text` to `parent` as text, with a line-break opportunity after each _ . - (column names). */
+export function breakableText(parent, text) {
+  for (const part of text.split(/(?<=[_.-])/)) {
+    parent.append(document.createTextNode(part), document.createElement('wbr'));
+  }
+  return parent;
+}

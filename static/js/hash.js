@@ -88,7 +88,7 @@ export function toHash(s, table) {
   for (const p of table) {
     if (p.when && !p.when(s)) continue;
     const text = write(p, s[p.key]);
-    if (text !== null && !(p.type === 'list' && p.optional && !s[p.key].length)) parts.push(`${p.key}=${text}`);
+    if (text !== null && !(p.optional && !s[p.key].length)) parts.push(`${p.key}=${text}`); // an empty optional is left out
   }
   return parts.join('&');
 }

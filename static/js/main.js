@@ -6,7 +6,7 @@
 import * as api from './api.js';
 import { vocabulary, viewText } from './vocabulary.js';
 import { $, clampable } from './dom.js';
-import { stateTable, hyperparameters, withData, taskOf, SPEEDS } from './state.js';
+import { stateTable, hyperparameters, withData, taskOf, targeted, SPEEDS } from './state.js';
 import { PageState } from './page-state.js';
 import { messageBox, sayRejections } from './messages.js';
 import { Channel } from './channel.js';
@@ -86,6 +86,7 @@ const data = new DataPanel({
   onParam: (name, v) => page.update({ [name]: v }),
   onFile: (file) => csv.upload(file),
   onColumns: (choice) => csv.applyColumns(choice).catch((e) => say(e.message)),
+  onTarget: (name) => csv.setTarget(name),
 });
 const transport = new Transport({ channel, controls, nav, say, speed: () => [SPEEDS[page.state.speed], page.state.unit], hasSession: () => Boolean(sessions.session) });
 const sessions = new Sessions({ api, vocab, say, onDataset: (ds, fetched) => { if (fetched) csv.show(ds); drawDiagram(); }, onSession: streamSession });
@@ -139,9 +140,12 @@ function showPane() {
 
 const explainerFits = clampable($('net-explainer'), $('net-more'));
 
+/** The dataset as the current session sees it: with the state's target (an upload's). */
+const dataset = () => targeted(sessions.dataset, page.state, init && init.network);
+
 function drawDiagram(order = null) {
   const s = page.state;
-  network.build(diagramSpec(s, vocab, sessions.dataset, order));
+  network.build(diagramSpec(s, vocab, dataset(), order));
   $('net-explainer').textContent = explainerText(vocab, s.act, init ? init.network.task : taskOf(s, vocab, sessions.dataset), s.layers.length);
   explainerFits();
 }

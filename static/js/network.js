@@ -15,7 +15,7 @@
 
 import { CLASS2, activationScale, css, diverging, lut, neuronLut, outputLut } from './colors.js';
 import { paintGrid, paintCurve, prepareCanvas, resized, vectorContext } from './heatmap.js';
-import { el } from './dom.js';
+import { el, breakableText } from './dom.js';
 import { fmtNum } from './format.js';
 
 const NEG = CLASS2[0];
@@ -115,8 +115,8 @@ export class NetworkView {
     const outNodes = el('div', 'nodes', outCol);
     const outLayer = spec.outputs.map((label, k) => {
       const nd = this.neuron(outNodes, nLayers - 1, k);
-      const name = el('span', 'node-label right', nd.el);
-      name.textContent = label;
+      const name = breakableText(el('span', 'node-label right', nd.el), label);
+      name.title = label;
       return nd;
     });
     this.nodes.push(outLayer);
@@ -216,13 +216,20 @@ export class NetworkView {
     });
   }
 
-  /** Set the inputs' maps (from the stream's init message: [{name, lo, hi, bytes}]). */
-  setInputMaps(maps, gridSize, oneD) {
+  /**
+   * Set the inputs' maps (from the stream's init message: [{name, lo, hi, bytes}]); `held(name)`
+   * says why a feature the maps are not drawn over is one flat value (held at its mean).
+   */
+  setInputMaps(maps, gridSize, oneD, held = () => '') {
     this.inputMaps = maps;
     for (const nd of this.nodes[0]) {
       const m = maps.find((x) => x.name === nd.input.key) || maps.find((x) => x.name === nd.input.label);
-      if (!m) { nd.canvas.classList.add('empty'); continue; }
-      nd.canvas.classList.remove('empty');
+      nd.canvas.classList.toggle('empty', !m);
+      const flat = Boolean(m) && !oneD && m.bytes.every((v) => v === m.bytes[0]); // one value throughout
+      nd.canvas.classList.toggle('held', flat);
+      nd.el.title = flat ? held(nd.input.key) : '';
+      if (flat) paintHeld(nd.canvas);
+      if (!m || flat) continue;
       const s = Math.max(Math.abs(m.lo), Math.abs(m.hi), 1e-6);
       if (oneD) paintCurve(nd.canvas, m.bytes, m.lo, m.hi, -s, s, '#1d2330');
       else paintGrid(nd.canvas, m.bytes, gridSize, gridSize, lut('diverging', m.lo, m.hi, -s, s));
@@ -382,4 +389,16 @@ function segDist(x, y, a, b) {
   const px = a[0] + t * dx - x;
   const py = a[1] + t * dy - y;
   return Math.sqrt(px * px + py * py);
+}
+
+/** A held feature's map: one flat value, said in words over the stripes. */
+function paintHeld(canvas) {
+  const { ctx, w, h } = vectorContext(canvas);
+  ctx.clearRect(0, 0, w, h);
+  ctx.fillStyle = '#5f6675';
+  ctx.font = '10px system-ui, sans-serif';
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'middle';
+  ctx.fillText('at its', w / 2, h / 2 - 6);
+  ctx.fillText('mean', w / 2, h / 2 + 6);
 }

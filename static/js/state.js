@@ -35,6 +35,8 @@ export function stateTable(vocab) {
   return [
     { key: 'data', type: 'enum', choices: [...kinds, CSV], default: kinds[0], effect: 'rebuild' },
     { key: 'ds', type: 'text', maxLength: 64, default: '', when: csv, effect: 'rebuild' },
+    // the column an upload's session predicts ('' = the dataset's own target): no new upload
+    { key: 'target', type: 'text', maxLength: 256, optional: true, default: '', when: csv, effect: 'rebuild' },
     { key: 'feat', type: 'list', optional: true, default: [], when: csv, effect: 'rebuild' },
     { key: 'view', type: 'list', optional: true, maxItems: 2, default: [], when: csv, effect: 'rebuild' },
     { key: 'n', type: 'int', min: L.dataset_n_min, max: L.dataset_n_max, default: 300, when: generated, effect: 'rebuild' },
@@ -70,7 +72,7 @@ export function usesInitValue(s) {
 /** A URL hash as a full, validated state (an uploaded dataset without its id: the default data). */
 export function readHash(hash, table) {
   const s = parseHash(hash, table);
-  if (s.data === CSV && !s.ds) return { ...s, data: defaults(table).data, feat: [], view: [] };
+  if (s.data === CSV && !s.ds) return { ...s, data: defaults(table).data, target: '', feat: [], view: [] };
   return s;
 }
 
@@ -93,13 +95,40 @@ export const isUpload = (s) => s.data === CSV;
 
 /** The state after choosing a data source: a generator kind, or an uploaded dataset. */
 export function withData(s, kind, upload = null) {
-  if (!upload) return { ...s, data: kind, ds: '', feat: [], view: [] };
-  return { ...s, data: CSV, ds: upload.id, feat: upload.features, view: upload.features.length > 2 ? upload.view : [] };
+  if (!upload) return { ...s, data: kind, ds: '', target: '', feat: [], view: [] };
+  return { ...s, data: CSV, ds: upload.id, target: upload.target ?? s.target, feat: upload.features, view: upload.features.length > 2 ? upload.view : [] };
+}
+
+/** The state after choosing column `name` of dataset `ds` as the target: its default features. */
+export function withTarget(s, ds, name) {
+  return { ...s, target: name === ds.target ? '' : name, feat: [], view: [] };
+}
+
+/** The numeric columns a session with `target` takes by default: the dataset's features without
+ * the target, and the dataset's own target back among them when it is numeric (file order). */
+export function defaultFeatures(ds, target) {
+  if (!target || target === ds.target) return ds.features;
+  const numeric = (c) => c.kind === 'numeric';
+  return ds.columns.filter((c) => c.name !== target && (ds.features.includes(c.name) || (c.name === ds.target && numeric(c)))).map((c) => c.name);
+}
+
+/**
+ * The dataset as a session of state `s` sees it: with the state's target, that target's task,
+ * classes (the session's, from its init's `network`, once known) and default features.
+ */
+export function targeted(ds, s, network = null) {
+  if (!ds || s.data !== CSV || !s.target || s.target === ds.target) return ds;
+  const cand = (ds.target_candidates || []).find((c) => c.name === s.target);
+  if (!cand) return ds;
+  let classes = null;
+  if (network && network.classes) classes = network.classes;
+  else if (cand.n_classes) classes = Array.from({ length: cand.n_classes }, (_, i) => String(i + 1));
+  return { ...ds, target: s.target, task: cand.task, classes, features: defaultFeatures(ds, s.target) };
 }
 
 /** How many features the state's data has (a generator's from the vocabulary; an upload's chosen ones). */
 export function featureCount(s, vocab, dataset = null) {
-  if (s.data === CSV) return (s.feat.length ? s.feat : (dataset ? dataset.features : [])).length;
+  if (s.data === CSV) return (s.feat.length ? s.feat : (dataset ? defaultFeatures(dataset, s.target) : [])).length;
   const kind = vocab.dataset_kinds.find((k) => k.key === s.data);
   return kind ? kind.dimensions : 2;
 }
@@ -110,8 +139,9 @@ export function taskOf(s, vocab, dataset = null) {
     const kind = vocab.dataset_kinds.find((k) => k.key === s.data);
     return kind ? kind.task : 'binary';
   }
-  if (!dataset || dataset.task === 'regression') return dataset ? 'regression' : 'binary';
-  return dataset.classes && dataset.classes.length > 2 ? 'multiclass' : 'binary';
+  const ds = targeted(dataset, s);
+  if (!ds || ds.task === 'regression') return ds ? 'regression' : 'binary';
+  return ds.classes && ds.classes.length > 2 ? 'multiclass' : 'binary';
 }
 
 /** POST /api/datasets/generate's body for a generator state. */
@@ -125,7 +155,7 @@ export function datasetSpec(s, vocab) {
 /** The SessionConfig the sessions API takes, for a state and a dataset. */
 export function sessionConfig(s, dataset) {
   const features = s.data === CSV && s.feat.length ? s.feat : null;
-  const twoD = (features || dataset.features).length === 2;
+  const twoD = (features || (s.data === CSV ? defaultFeatures(dataset, s.target) : dataset.features)).length === 2;
   const cfg = {
     dataset_id: dataset.id,
     hidden_layers: s.layers,
@@ -142,6 +172,7 @@ export function sessionConfig(s, dataset) {
     transforms: twoD ? s.inputs : null,
   };
   if (features) cfg.features = features;
+  if (s.data === CSV && s.target) cfg.target = s.target;
   if (s.data === CSV && s.view.length === 2) cfg.view_features = s.view;
   return cfg;
 }
