@@ -65,10 +65,15 @@ def make_grid(data: Prepared, size: int) -> Grid:
 
 def evaluate(net: Network, grid: Grid) -> list[Array]:
     """Every layer's activation at every grid point: hidden layers…, then the output."""
+    return evaluate_at(net, grid.inputs)
+
+
+def evaluate_at(net: Network, X: Array) -> list[Array]:
+    """Every layer's activation at the network inputs X (P, D), in float32."""
     with np.errstate(all="ignore"):  # huge weights may overflow float32: maps show the ends
         W = [w.astype(np.float32) for w in net.W]
         b = [v.astype(np.float32) for v in net.b]
-        return forward(W, b, grid.inputs, net.activation, net.output).A[1:]
+        return forward(W, b, X.astype(np.float32, copy=False), net.activation, net.output).A[1:]
 
 
 SOFTMAX_RANGE = (0.0, 1.0)  # probabilities
@@ -102,8 +107,8 @@ def quantise_columns(values: Array, activation: str) -> tuple[Array, Array, NDAr
     with np.errstate(all="ignore"):
         scaled = (values - lo.astype(np.float32)) * (255.0 / (hi - lo)).astype(np.float32)
     scaled += np.float32(0.5)
-    np.nan_to_num(scaled, copy=False, nan=0.0, posinf=255.0, neginf=0.0)
-    np.clip(scaled, 0, 255, out=scaled)
+    np.fmax(scaled, 0, out=scaled)  # NaN and -inf → 0 (fmax ignores a NaN)
+    np.fmin(scaled, 255, out=scaled)  # +inf → 255
     return lo, hi, np.ascontiguousarray(scaled.astype(np.uint8).T)  # one row per map
 
 

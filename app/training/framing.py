@@ -26,7 +26,7 @@ import numpy as np
 import orjson
 
 from app.schemas.sessions import NEURON_GRID, OUTPUT_GRID, ViewControl
-from app.training.frames import evaluate, quantise_columns
+from app.training.frames import evaluate, evaluate_at, quantise_columns
 from app.training.session import TrainingSession
 
 Array = np.ndarray[Any, Any]
@@ -187,8 +187,7 @@ class Build:
             def make(X: Array = X) -> list[Map]:
                 if len(X) == 0:
                     return []
-                with np.errstate(all="ignore"):  # huge activations may overflow float32
-                    hidden = s.net.forward(X).A[-2].astype(np.float32)  # (n, H) last hidden
+                hidden = evaluate_at(s.net, X)[-2]  # (n, H): the last hidden layer
                 return _maps(hidden, self.act, (1, len(X)))
 
             out[name] = self._get(("hp", name), make)

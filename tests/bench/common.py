@@ -9,6 +9,7 @@ burst of noise hits all of them alike instead of whichever happened to run then.
 import gc
 import os
 import platform
+import re
 import statistics
 import sys
 import time
@@ -144,3 +145,31 @@ def print_lines(lines: Sequence[str]) -> None:
     for text in lines:
         print(text)
     sys.stdout.flush()
+
+
+# ---- the stream as the page uses it --------------------------------------------------------------
+# The view the page asks for by default (static/js/channel.js Channel.view): the output map at
+# 100², every neuron's thumbnail at 24² (drawn at ~48 px), the points in hidden space.
+PAGE_VIEW = {"type": "view", "output": 100, "neurons": "all", "neuron_size": 24,
+             "hidden_points": True}
+_STEP = re.compile(rb'"step": ?(\d+)')
+_TYPE = re.compile(rb'^\{"type": ?"(\w+)"')
+
+
+def message_kind(msg: str | bytes) -> str:
+    """'frame' for a binary message or a JSON frame, else the JSON message's type ('?')."""
+    if isinstance(msg, bytes):
+        return "frame"
+    m = _TYPE.match(msg[:40].encode())
+    return m.group(1).decode() if m else "?"
+
+
+def frame_step(msg: str | bytes) -> int | None:
+    """The step of a frame, JSON or binary, read off its first bytes (no full parse)."""
+    head = msg[4:200] if isinstance(msg, bytes) else msg[:200].encode()
+    m = _STEP.search(head)
+    return int(m.group(1)) if m else None
+
+
+def load_average() -> str:
+    return "load average: " + " ".join(f"{x:.2f}" for x in os.getloadavg())
