@@ -492,7 +492,7 @@ def view_texts() -> dict[str, dict[str, str]]:
         "up along it.",
         "caption_binary": "Output: P = σ({sum}). Line: where the sum is 0 (P = 50%){dashed}.",
         "dashed_binary": "; dashed: P = 10% … 90%",
-        "caption_regression": "Output: ŷ = ({sum})·σ_y + mean_y{dashed}.",
+        "caption_regression": "Output: ŷ = {sum}, in the target's own units{dashed}.",
         "dashed_regression": "; dashed: lines of equal prediction",
         "caption_multiclass": "Output: softmax of {k} weighted sums of these features; "
         "background: the most probable class.",

@@ -174,7 +174,9 @@ export class HiddenSpace {
   /** The output neuron's formula over these features, and what the line is. */
   caption(out, exact) {
     const H = this.H;
-    const lin = weightedSum(out.weights.map((row, j) => [row[0], this.name(j)]), out.bias[0], { fmt: fmtShort, max: 6 });
+    // a regression's output in the target's own units: ŷ = (Σ v_j·h_j + c)·std + mean, folded in
+    const [k, m] = this.task === 'regression' && this.target ? [this.target.std, this.target.mean] : [1, 0];
+    const lin = weightedSum(out.weights.map((row, j) => [row[0] * k, this.name(j)]), out.bias[0] * k + m, { fmt: fmtShort, max: 6 });
     const dashed = this.opts.contours;
     const t = this.task;
     let f = t === 'multiclass'
