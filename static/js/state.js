@@ -22,11 +22,14 @@ export function classChooser(vocab) {
 
 /**
  * The hash table, from the vocabulary: { key, type, default, effect, …bounds }. The playground
- * opens on the circle with two hidden layers of 4 and 2; every other default is the server's.
+ * opens on the first dataset kind with the vocabulary's playground start (network, activation,
+ * speed); every other default is SessionConfig's.
  */
 export function stateTable(vocab) {
   const L = vocab.limits;
   const d = vocab.defaults;
+  const start = vocab.playground;
+  const speed = SPEEDS.indexOf(start.speed);
   const chooser = classChooser(vocab);
   const csv = (s) => s.data === CSV;
   const generated = (s) => s.data !== CSV;
@@ -44,8 +47,8 @@ export function stateTable(vocab) {
     { key: 'classes', type: 'int', min: chooser ? chooser.classes[0] : 2, max: chooser ? chooser.classes[1] : 2, default: chooser ? chooser.classes[0] : 2, when: (s) => chooser !== null && s.data === chooser.key, effect: 'rebuild' },
     { key: 'test', type: 'number', min: 0, max: L.test_fraction_max, default: d.test_fraction, effect: 'rebuild' },
     { key: 'seed', type: 'int', min: 0, max: L.seed_max, default: d.seed, effect: 'rebuild' },
-    { key: 'layers', type: 'ints', min: 1, max: L.max_neurons, maxItems: L.max_hidden_layers, default: [4, 2], effect: 'rebuild' },
-    { key: 'act', type: 'enum', choices: keys(vocab.activations), default: d.activation, effect: 'rebuild' },
+    { key: 'layers', type: 'ints', min: 1, max: L.max_neurons, maxItems: L.max_hidden_layers, default: start.hidden_layers, effect: 'rebuild' },
+    { key: 'act', type: 'enum', choices: keys(vocab.activations), default: start.activation, effect: 'rebuild' },
     { key: 'init', type: 'enum', choices: keys(vocab.inits), default: d.init, effect: 'rebuild' },
     { key: 'iv', type: 'number', min: L.init_value_min, max: L.init_value_max, default: d.init_value, when: usesInitValue, effect: 'rebuild' },
     { key: 'opt', type: 'enum', choices: keys(vocab.optimizers), default: d.optimizer, effect: 'set' },
@@ -55,7 +58,7 @@ export function stateTable(vocab) {
     { key: 'l2', type: 'number', min: 0, max: L.l2_max, default: d.l2, effect: 'set' },
     // the two raw inputs come first in the vocabulary's transforms; they are the default
     { key: 'inputs', type: 'list', choices: transforms, nonEmpty: true, default: transforms.slice(0, 2), effect: 'rebuild' },
-    { key: 'speed', type: 'int', min: 0, max: SPEEDS.length - 1, default: 5, effect: 'speed' },
+    { key: 'speed', type: 'int', min: 0, max: SPEEDS.length - 1, default: speed >= 0 ? speed : 5, effect: 'speed' },
     { key: 'unit', type: 'enum', choices: ['steps', 'epochs'], default: 'steps', effect: 'speed' },
     { key: 'showTest', type: 'flag', default: false, effect: 'view' },
     { key: 'disc', type: 'flag', default: false, effect: 'view' },

@@ -44,7 +44,7 @@ def is_orange(rgba: list[int]) -> bool:  # class 0: #e66101
 def test_page_loads_clean(page: Page, live_server: str, log: PageLog) -> None:
     page.goto(live_server + "/")
     wait_drawn(page)  # the first frame drawn: every part of the page has run once
-    assert page.locator("#network .node.neuron").count() == 4 + 2 + 1
+    assert page.locator("#network .node.neuron").count() == 8 + 8 + 1  # the measured first run
     assert log.errors == []
     assert log.foreign == []
     scripts = page.eval_on_selector_all("script[src], link[rel=stylesheet]",
@@ -53,12 +53,12 @@ def test_page_loads_clean(page: Page, live_server: str, log: PageLog) -> None:
     shot(page, "01-loaded")
 
 
-def test_xor_one_layer_of_four_learns(page: Page, live_server: str, log: PageLog) -> None:
+def test_xor_one_layer_of_eight_learns(page: Page, live_server: str, log: PageLog) -> None:
     page.goto(live_server + "/")
     wait_frame(page)
     page.click(".ds-thumb[data-kind=xor]")
-    page.click("#btn-layer-remove")  # default [4, 2] → [4]
-    wait_drawn(page, "f.layers.length === 2 && f.layers[0].weights[0].length === 4 "
+    page.click("#btn-layer-remove")  # default [8, 8] → [8]
+    wait_drawn(page, "f.layers.length === 2 && f.layers[0].weights[0].length === 8 "
                      "&& window.__ll.state.data === 'xor'")
     assert page.inner_text("#layers-label") == "1 hidden layer"
     first = text_number(page, "#m-train-loss")

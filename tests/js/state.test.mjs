@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { rawPairs, parseHash, toHash, defaults } from '../../static/js/hash.js';
-import { stateTable, readHash, writeHash, effectOf, datasetSpec, sessionConfig, hyperparameters, featureCount, taskOf, withData } from '../../static/js/state.js';
+import { SPEEDS, stateTable, readHash, writeHash, effectOf, datasetSpec, sessionConfig, hyperparameters, featureCount, taskOf, withData } from '../../static/js/state.js';
 import { fixture } from './load.mjs';
 
 const VOCAB = fixture('vocabulary.json'); // the server's real vocabulary
@@ -13,8 +13,10 @@ const D = defaults(table);
 
 test('defaults come from the vocabulary, the opening network from the playground', () => {
   assert.equal(D.data, 'circle');
-  assert.deepEqual(D.layers, [4, 2]);
-  assert.equal(D.act, 'sigmoid');
+  assert.deepEqual(D.layers, VOCAB.playground.hidden_layers); // the measured first run: 8, 8 tanh
+  assert.deepEqual(D.layers, [8, 8]);
+  assert.equal(D.act, 'tanh');
+  assert.equal(SPEEDS[D.speed], 30);
   assert.equal(D.lr, 0.03);
   assert.equal(D.batch, 'full');
   assert.deepEqual(D.inputs, ['x1', 'x2']);
@@ -23,7 +25,7 @@ test('defaults come from the vocabulary, the opening network from the playground
 test('an empty hash is the defaults, and writes them back in the presets\' order', () => {
   const s = readHash('', table);
   assert.deepEqual(s, D);
-  assert.equal(writeHash(s, table), 'data=circle&n=300&noise=0.1&test=0.2&seed=0&layers=4,2&act=sigmoid&init=xavier&opt=adam&lr=0.03&batch=full&l1=0&l2=0&inputs=x1,x2&speed=5&unit=steps&pane=output');
+  assert.equal(writeHash(s, table), 'data=circle&n=300&noise=0.1&test=0.2&seed=0&layers=8,8&act=tanh&init=xavier&opt=adam&lr=0.03&batch=full&l1=0&l2=0&inputs=x1,x2&speed=4&unit=steps&pane=output');
 });
 
 test('a lesson preset\'s hash round-trips exactly', () => {
@@ -45,7 +47,7 @@ test('values are clamped to the limits and bad ones fall back to the default', (
   assert.equal(s.lr, 0.03); // must be above 0
   assert.equal(s.l2, 0);
   assert.equal(s.speed, 9);
-  assert.equal(s.act, 'sigmoid');
+  assert.equal(s.act, 'tanh');
   assert.equal(s.batch, 1);
   assert.equal(s.iv, 0.5); // only read for a constant init
   assert.equal(readHash('#init=constant&iv=50', table).iv, 10);
