@@ -106,6 +106,7 @@ class Player:
         self.settings = registry.settings
         self._playing = playing  # every player of this process that is playing, this one too
         self._frame_cost = 0.002  # seconds a tick's frames take; a running estimate
+        self._overrun = 0.0  # seconds training runs past its budget (a step, a history record)
         self.cache = MapCache()  # the last maps, for frames of an unchanged look
         self.watchers: set[Watcher] = set()
         self.speed: float | None = None  # steps per second; None = as fast as possible
@@ -167,7 +168,8 @@ class Player:
             playing = tuple(self._playing) or (self,)
             cost = sum(p._frame_cost for p in playing)
             tick = max(period, cost / FRAME_SHARE)
-            budget = max(0.001, (tick - cost - MARGIN) / len(playing))
+            share = (tick - cost - MARGIN) / len(playing)  # an equal slice of the rest
+            budget = max(0.0005, share - self._overrun)
             next_tick = max(next_tick + tick, loop.time())  # a steady clock; never catch up
             if self.speed is None:
                 steps = self.settings.max_steps_per_request
@@ -202,7 +204,12 @@ class Player:
         (none if nothing moved). Keeps a running estimate of what a tick's frames cost."""
         if steps <= 0:
             return {}
-        self.session.train(steps, time.monotonic() + budget)
+        began = time.monotonic()
+        self.session.train(steps, began + budget)
+        # what training took past its deadline comes off the next budget, so that a tick
+        # stays a tick (and the frame rate steady) however long the last step or record ran
+        over = max(0.0, time.monotonic() - began - budget)
+        self._overrun = 0.8 * self._overrun + 0.2 * min(over, 0.05)
         if not wanted:  # nobody would get a frame now: build none
             return {}
         start = time.monotonic()
