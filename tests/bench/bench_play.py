@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 
 from tests.bench.bench_session import server
-from tests.bench.common import environment, markdown_table, print_lines
+from tests.bench.common import environment, frame_header, load_average, markdown_table, print_lines
 
 SPEED = 60.0
 PACED_WARMUP, PACED_FRAMES = 15, 90
@@ -40,7 +40,7 @@ SAVE_INTERVAL_S, SLACK_S = 5.0, 0.5
 
 
 def ws_url(base: str, sid: str) -> str:
-    return base.replace("http://", "ws://") + f"/api/sessions/{sid}/stream"
+    return base.replace("http://", "ws://") + f"/api/sessions/{sid}/stream?format=binary"
 
 
 def yes(ok: bool) -> str:
@@ -63,7 +63,7 @@ def paced(base: str) -> list[list[str]]:
         t_play = time.perf_counter()
         ws.send(json.dumps({"type": "play", "speed": SPEED}))
         while len(frames) < PACED_WARMUP + PACED_FRAMES + 1:
-            msg = json.loads(ws.recv(timeout=30))
+            msg = frame_header(ws.recv(timeout=30))
             if msg["type"] == "frame" and msg["status"] == "running":
                 frames.append((time.perf_counter(), msg["step"]))
         ws.send(json.dumps({"type": "pause"}))
@@ -190,7 +190,7 @@ def kill_and_restart() -> list[list[str]]:
 
 
 def main() -> None:
-    print_lines(environment())
+    print_lines([*environment(), load_average()])
     rows: list[list[str]] = []
     with server() as (base, _pid):
         rows += paced(base)
@@ -198,3 +198,4 @@ def main() -> None:
     rows += kill_and_restart()
     print()
     print(markdown_table(["measure", "value", "target", "met"], rows))
+    print(f"\n{load_average()} (at the end)")

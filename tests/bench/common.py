@@ -7,14 +7,17 @@ burst of noise hits all of them alike instead of whichever happened to run then.
 """
 
 import gc
+import json
 import os
 import platform
 import re
 import statistics
+import struct
 import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -173,3 +176,13 @@ def frame_step(msg: str | bytes) -> int | None:
 
 def load_average() -> str:
     return "load average: " + " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def frame_header(msg: str | bytes) -> dict[str, Any]:
+    """A JSON message, or a binary frame's header (the README's layout)."""
+    if isinstance(msg, str):
+        text: dict[str, Any] = json.loads(msg)
+        return text
+    (n,) = struct.unpack_from("<I", msg)
+    head: dict[str, Any] = json.loads(msg[4:4 + n])
+    return head
