@@ -140,8 +140,8 @@ class Texts(BaseModel):
     card: dict[str, dict[str, CardTexts]] = Field(description="activation → task → card texts")
     hints: Hints
     views: dict[str, dict[str, str]] = Field(
-        description="view (sums, hidden, compare, symmetry, card, network) → key → text; {name}: "
-        "a value the page fills in")
+        description="view (sums, hidden, compare, symmetry, card, network, stuck) → key → text; "
+        "{name}: a value the page fills in")
 
 
 class PlaygroundStart(BaseModel):
@@ -594,12 +594,27 @@ def view_texts() -> dict[str, dict[str, str]]:
         "deeper": "No single line: this map is {symbol} of a weighted sum of the previous "
         "layer’s maps (below). The black curve: where that sum is 0.",
     }
+    stuck = {
+        "stuck": "This run looks stuck: test accuracy has stayed at about {acc} for the last "
+        "{steps} steps. The network as it is may not be able to draw this boundary; one of "
+        "these often helps:",
+        "fix_squares": "Add x₁² and x₂² inputs",
+        "why_squares": "Circles and rings are straight lines in x₁² and x₂²: the neurons get "
+        "them as inputs instead of having to build them (a new run).",
+        "fix_wider": "More neurons ({layers})",
+        "why_wider": "A wider first layer draws more lines to combine (a new run).",
+        "fix_layer": "Add a hidden layer",
+        "why_layer": "With no hidden layer the boundary is one straight line (a new run).",
+        "fix_tanh": "Use tanh",
+        "why_tanh": "tanh neurons are centred on 0, which often trains faster than sigmoid and "
+        "keeps ReLU neurons from dying (a new run).",
+    }
     network = {
         "held": "{name} is held at its training mean, {mean}, in every map: the maps are drawn "
         "over {drawn}. The network still reads {name} for every data point.",
     }
     return {"sums": sums, "hidden": hidden, "compare": compare, "symmetry": symmetry,
-            "network": network,
+            "network": network, "stuck": stuck,
             "card": card}
 
 

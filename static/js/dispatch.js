@@ -33,6 +33,7 @@ export function dispatch(channel, p) {
     p.card.setModel(msg.model);
     p.compare.setup(info, msg.network);
     p.views.setup(init);
+    p.stuck.setup(info);
     p.showPane();
     p.transport.onInit(msg.session);
   });
@@ -44,6 +45,7 @@ export function dispatch(channel, p) {
     const m = f.metrics || {};
     p.chart.push(f.step, m.train_loss ?? null, m.test_loss ?? null);
     p.transport.onFrame(f);
+    p.stuck.frame(f);
   });
   channel.on('peek', (f) => p.nav.onPeekFrame(f));
   channel.on('history', onHistory);

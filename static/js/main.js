@@ -33,6 +33,7 @@ import { Timeline } from './timeline.js';
 import { NeuronCard } from './card.js';
 import { Compare } from './compare.js';
 import { SymmetryNotice, identicalLayers, redrawIdentical, brokenText } from './symmetry.js';
+import { StuckNotice } from './stuck.js';
 import * as views from './views.js';
 import { ViewTabs } from './view-tabs.js';
 
@@ -113,6 +114,7 @@ const symmetry = new SymmetryNotice({
     }, () => {});
   },
 });
+const stuck = new StuckNotice({ onFix: (change) => page.update(change) }); // a new run, still playing
 views.createViews({ setParameters, pause: pauseFor, play: () => { if (!transport.running) transport.play(); }, say, highlight: (ref) => loop.setHover(ref), light: (ref) => network.setLit(ref) });
 const tabs = new ViewTabs($('view-tabs'), (pane) => page.update({ pane }));
 const loop = new RenderLoop({ frames, info: () => init && init.info, formula: (ref) => formulaText(ref, frames.shown, init && init.network, (L, i) => network.nodeName(L, i)), network, output, card, compare, symmetry, views, chart, controls });
@@ -168,6 +170,7 @@ function streamSession(session) {
 
 dispatch(channel, {
   frames, record, nav, transport, timeline, chart, network, output, controls, card, compare, views, say, showPane,
+  stuck: { setup: (info) => stuck.setup(info), frame: (f) => stuck.frame(f, page.state, vocab) },
   setInit: (msg) => { init = msg; sessions.session = msg.session; drawDiagram(msg.network.inputs); renderControls(); },
   show,
 });
