@@ -371,7 +371,10 @@ export class NetworkView {
   showTip(x, y, text) {
     this.tip.textContent = text;
     this.tip.hidden = false;
-    this.tip.style.left = `${x + 12}px`;
+    // beside the pointer, but flipped to its left near the diagram's right edge (never cut off)
+    const width = this.tip.offsetWidth;
+    const room = this.root.clientWidth;
+    this.tip.style.left = `${x + 12 + width > room ? Math.max(0, x - 12 - width) : x + 12}px`;
     this.tip.style.top = `${y + 12}px`;
   }
 

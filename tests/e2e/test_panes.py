@@ -90,3 +90,22 @@ def test_a_lesson_opens_the_view_it_talks_about(page: Page, live_server: str,
     panel = page.get_attribute(f"#view-tabs [data-pane={preset.pane}]", "aria-controls")
     assert page.is_visible(f"#{panel}")
     assert in_viewport(page, f"#{panel} canvas")
+
+
+def test_nothing_is_cut_off_at_1280(page: Page, live_server: str) -> None:
+    """Dataset names read in full, and a link's tooltip near the right edge flips to stay
+    inside the diagram."""
+    page.goto(live_server + "/#data=xor&layers=4")
+    wait_frame(page)
+    clipped = page.evaluate("""[...document.querySelectorAll('.ds-thumb span')]
+        .filter((s) => s.scrollWidth > s.clientWidth + 1).map((s) => s.textContent)""")
+    assert clipped == []
+    out = page.locator("#network .node.neuron").last.bounding_box()
+    for dx in range(8, 80, 4):  # along a link, just left of the output neuron
+        page.mouse.move(out["x"] - dx, out["y"] + out["height"] / 2)
+        if page.is_visible(".net-tip"):
+            break
+    assert "weight" in page.inner_text(".net-tip")
+    tip = page.locator(".net-tip").bounding_box()
+    net = page.locator("#network").bounding_box()
+    assert tip["x"] >= net["x"] and tip["x"] + tip["width"] <= net["x"] + net["width"] + 1
