@@ -248,3 +248,47 @@ def test_fifty_sessions_playing_at_once_all_advance(client: TestClient) -> None:
         for ws in sockets:
             ws.send_json({"type": "pause"})
             ws.__exit__(None, None, None)
+
+
+def test_a_burst_of_views_folds_to_the_last() -> None:
+    from app.routes.stream import _enqueue
+    from app.schemas.sessions import Control, ViewControl
+
+    pending: list[Control] = []
+    for size in (10, 20, 30):
+        _enqueue(pending, ViewControl(type="view", output=size))
+    assert pending == [ViewControl(type="view", output=30)]
+
+
+def test_watchers_of_one_view_share_its_frame_and_every_view_its_passes(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Three watchers, two formats, one view: one read of the session, one forward pass per
+    grid size; the JSON and binary frames say the same."""
+    sid = make_session(client, make_dataset(client), hidden_layers=[3])["id"]
+    url = f"/api/sessions/{sid}/stream"
+    with client.websocket_connect(url) as a, client.websocket_connect(url) as b, \
+            client.websocket_connect(url + "?format=binary") as c:
+        for ws in (a, b, c):
+            ws.receive_json()
+            next_frame(ws)
+        grids = count_calls(monkeypatch, framing, "evaluate")
+        built = count_calls(monkeypatch, player, "frames_for")
+        a.send_json({"type": "step", "steps": 4})
+        fa, fb, fc = frame_at(a, 4), frame_at(b, 4), frame_at(c, 4)
+    assert (built.calls, grids.calls) == (1, 2)
+    assert fa == fb and fc["output"] == fa["output"] and fc["neurons"] == fa["neurons"]
+
+
+def test_a_binary_client_peeks_in_binary(client: TestClient) -> None:
+    sid = make_session(client, make_dataset(client), hidden_layers=[3])["id"]
+    with client.websocket_connect(f"/api/sessions/{sid}/stream?format=binary") as ws:
+        ws.receive_json()
+        first = next_frame(ws)
+        ws.send_json({"type": "step", "steps": 10})
+        frame_at(ws, 10)
+        ws.send_json({"type": "peek", "step": 0})
+        while not (peek := next_frame(ws))["peek"]:
+            pass
+    assert peek["step"] == 0 and peek["output"] == first["output"]
+    assert peek["layers"] == first["layers"]

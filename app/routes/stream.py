@@ -4,7 +4,6 @@ import asyncio
 import logging
 from typing import Literal
 
-import orjson
 from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
 from pydantic import TypeAdapter, ValidationError
 
@@ -17,7 +16,7 @@ from app.schemas.sessions import (
 )
 from app.security import clip
 from app.training import payloads
-from app.training.framing import check_view
+from app.training.framing import check_view, dumps
 from app.training.player import Players
 from app.training.registry import SessionRegistry
 from app.training.session import SessionError
@@ -60,7 +59,7 @@ async def stream(ws: WebSocket, session_id: str,
     await ws.accept()
     try:
         init = await asyncio.to_thread(payloads.init_message, session)
-        await ws.send_text(orjson.dumps(init).decode())
+        await ws.send_text(dumps(init).decode())
     except WebSocketDisconnect:  # gone before the first message: nothing to clean up
         return
 

@@ -114,6 +114,11 @@ class MapCache:
     metrics: dict[str, Any] | None = None
 
 
+def dumps(message: Any) -> bytes:
+    """JSON bytes of a message (numpy numbers and arrays included; NaN and ±inf as null)."""
+    return orjson.dumps(message, option=orjson.OPT_SERIALIZE_NUMPY)
+
+
 def every(n: int) -> int:
     """The stride that keeps at most MAX_POINTS of n points for drawing."""
     return max(1, -(-n // MAX_POINTS))
@@ -264,12 +269,12 @@ class Build:
     def frame(self, view: View, fmt: Format) -> str | bytes:
         """The frame for `view`, serialised: JSON text, or one binary message (`pack`)."""
         message, payload = self.message(view, fmt)
-        return orjson.dumps(message).decode() if fmt == "json" else pack(message, payload)
+        return dumps(message).decode() if fmt == "json" else pack(message, payload)
 
 
 def pack(header: dict[str, Any], payload: Iterable[Array]) -> bytes:
     """One binary message: the header's length, the header (padded), then the payload."""
-    text = orjson.dumps(header)
+    text = dumps(header)
     text += b" " * (-(4 + len(text)) % ALIGN)
     return b"".join([struct.pack("<I", len(text)), text, *(p.data for p in payload)])
 

@@ -21,8 +21,6 @@ from collections.abc import Awaitable, Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any
 
-import orjson
-
 from app.schemas.sessions import (
     Control,
     Hyperparameters,
@@ -37,7 +35,7 @@ from app.schemas.sessions import (
     StepControl,
     ViewControl,
 )
-from app.training.framing import DEFAULT_VIEW, Format, MapCache, View, frames_for
+from app.training.framing import DEFAULT_VIEW, Format, MapCache, View, dumps, frames_for
 from app.training.payloads import history_message
 from app.training.registry import SessionRegistry
 from app.training.session import SessionError, TrainingSession
@@ -78,7 +76,7 @@ class Watcher:
     def reply(self, message: dict[str, Any] | str | bytes) -> None:
         """Queue a message (a dict is sent as JSON text)."""
         self.replies.append(message if isinstance(message, str | bytes)
-                            else orjson.dumps(message).decode())
+                            else dumps(message).decode())
         self.wake.set()
 
     async def pump(self) -> None:
