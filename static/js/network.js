@@ -35,7 +35,7 @@ export class NetworkView {
     this.cols = el('div', 'net-cols', root);
     this.tip = el('div', 'net-tip', root);
     this.tip.hidden = true;
-    new ResizeObserver(() => this.layout()).observe(root);
+    new ResizeObserver(() => { if (this.spec) this.fit(); this.layout(); }).observe(root);
     root.addEventListener('mousemove', (e) => this.onMove(e));
     root.addEventListener('mouseleave', () => this.clearHover());
   }
@@ -51,11 +51,7 @@ export class NetworkView {
     this.cols.replaceChildren();
     this.nodes = []; // per layer: [{el, canvas, bias}]
     const nLayers = spec.hidden.length + 2;
-    const tall = Math.max(spec.inputs.length, ...spec.hidden, spec.outputs.length, 1);
-    const avail = Math.max(200, this.root.clientHeight - 64);
-    const size = Math.max(16, Math.min(window.innerWidth >= 1800 ? 76 : 56, Math.floor(avail / tall) - 10));
-    this.root.style.setProperty('--node', `${size}px`);
-    this.root.classList.toggle('compact', size < 30);
+    this.fit();
 
     // inputs
     const inCol = el('div', 'net-col net-inputs', this.cols);
@@ -176,6 +172,18 @@ export class NetworkView {
   }
 
   /** Recompute link geometry from the nodes' positions. */
+  /** Size the nodes so that the tallest column fits the diagram's height (it changes when a card opens). */
+  fit() {
+    const spec = this.spec;
+    const tall = Math.max(spec.inputs.length, ...spec.hidden, spec.outputs.length, 1);
+    const avail = Math.max(200, this.root.clientHeight - 64);
+    const size = Math.max(16, Math.min(window.innerWidth >= 1800 ? 76 : 56, Math.floor(avail / tall) - 10));
+    if (this.root.style.getPropertyValue('--node') === `${size}px`) return false;
+    this.root.style.setProperty('--node', `${size}px`);
+    this.root.classList.toggle('compact', size < 30);
+    return true;
+  }
+
   layout() {
     if (!this.spec) return;
     const box = this.root.getBoundingClientRect();

@@ -109,3 +109,17 @@ def test_nothing_is_cut_off_at_1280(page: Page, live_server: str) -> None:
     tip = page.locator(".net-tip").bounding_box()
     net = page.locator("#network").bounding_box()
     assert tip["x"] >= net["x"] and tip["x"] + tip["width"] <= net["x"] + net["width"] + 1
+
+
+def test_an_open_card_keeps_the_whole_diagram_in_sight(page: Page, live_server: str) -> None:
+    """Opening a card narrows the diagram: its nodes shrink to fit, none below the fold."""
+    page.goto(live_server + "/#data=circle&layers=8,8")
+    wait_frame(page)
+    page.locator("#network .node.neuron").nth(3).locator("canvas").first.click()
+    page.wait_for_selector("#card:not([hidden])")
+    page.wait_for_function("""() => {
+      const net = document.getElementById('network').getBoundingClientRect();
+      const bottom = Math.min(net.bottom, innerHeight) + 1;
+      return [...document.querySelectorAll('#network .node canvas')]
+        .every((c) => c.getBoundingClientRect().bottom <= bottom); }""")
+    assert in_viewport(page, "#network .node.neuron[data-layer='2'][data-index='7']")
