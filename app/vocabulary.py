@@ -140,8 +140,8 @@ class Texts(BaseModel):
     card: dict[str, dict[str, CardTexts]] = Field(description="activation → task → card texts")
     hints: Hints
     views: dict[str, dict[str, str]] = Field(
-        description="view (sums, hidden, compare, symmetry, card, network, stuck) → key → text; "
-        "{name}: a value the page fills in")
+        description="view (sums, hidden, compare, symmetry, card, network, stuck, output) → key → "
+        "text; {name}: a value the page fills in")
 
 
 class PlaygroundStart(BaseModel):
@@ -499,6 +499,23 @@ def view_texts() -> dict[str, dict[str, str]]:
         "prediction changes along one direction only (shading; dashed lines of equal "
         "prediction). The hidden layer bends the inputs ({carried}) so that the targets line "
         "up along it.",
+        "explainer_binary_linear": "Each point is a training example, placed by what the last "
+        "hidden layer outputs for it. The output neuron is a logistic regression on these "
+        "features, so its boundary here is a straight line. But linear neurons can only move, "
+        "turn and stretch the inputs ({carried}), never bend them: the two classes fall on "
+        "either side of that line only where one straight line already splits them in the "
+        "input plane.",
+        "explainer_multiclass_linear": "Each point is a training example, placed by what the "
+        "last hidden layer outputs for it. The output is a softmax regression on these "
+        "features: every pair of classes is split by a straight line here. But linear neurons "
+        "can only move, turn and stretch the inputs ({carried}), never bend them, so these "
+        "lines are straight lines of the input plane too.",
+        "explainer_regression_linear": "Each point is a training example, placed by what the "
+        "last hidden layer outputs for it. The output is a linear regression on these "
+        "features: its prediction changes along one direction only (shading; dashed lines of "
+        "equal prediction). Linear neurons can only move, turn and stretch the inputs "
+        "({carried}), never bend them, so the prediction stays a flat plane over the inputs "
+        "(a straight line for one feature).",
         "caption_binary": "Output: P = σ({sum}). Line: where the sum is 0 (P = 50%){dashed}.",
         "dashed_binary": "; dashed: P = 10% … 90%",
         "caption_regression": "Output: ŷ = {sum}, in the target's own units{dashed}.",
@@ -609,12 +626,37 @@ def view_texts() -> dict[str, dict[str, str]]:
         "why_tanh": "tanh neurons are centred on 0, which often trains faster than sigmoid and "
         "keeps ReLU neurons from dying (a new run).",
     }
+    output = {  # the output map's explainer, by the data's dimensions and task
+        "2_binary": "The output neuron’s probability over the input plane: orange for the first "
+        "class, purple for the second, pale near 50%. White rings: training points; dark rings: "
+        "test points (with “Show test data”).",
+        "2_multiclass": "Each region takes the colour of its most probable class (softmax "
+        "output), paler where the network is unsure. White rings: training points; dark rings: "
+        "test points (with “Show test data”).",
+        "2_regression": "The predicted value over the input plane (dark = low, yellow = high), "
+        "with the training points coloured by their value.",
+        "1_binary": "The probability of the second class over the one feature (the curve); the "
+        "background shows the predicted class. Points sit at 0 or 1 by their class.",
+        "1_multiclass": "The probability of each class over the one feature; the background "
+        "shows the predicted class.",
+        "1_regression": "The network’s prediction (the curve) over the one feature, with the "
+        "training points. In 1-D the output is a weighted sum of the last hidden layer’s curves "
+        "plus a bias: {pieces} adding up to the shape.",
+        "1_regression_alone": "The network’s prediction over the one feature, with the training "
+        "points. With no hidden layer it is ŷ = w·x + b: one straight line through the points.",
+        "1_regression_linear": "The network’s prediction over the one feature, with the "
+        "training points. Linear neurons are straight lines, and a weighted sum of straight "
+        "lines is one straight line, whatever the depth.",
+        "pieces_sigmoid": "smooth steps and bumps",
+        "pieces_tanh": "smooth steps and bumps",
+        "pieces_relu": "ramps, meeting at creases,",
+    }
     network = {
         "held": "{name} is held at its training mean, {mean}, in every map: the maps are drawn "
         "over {drawn}. The network still reads {name} for every data point.",
     }
     return {"sums": sums, "hidden": hidden, "compare": compare, "symmetry": symmetry,
-            "network": network, "stuck": stuck,
+            "network": network, "stuck": stuck, "output": output,
             "card": card}
 
 

@@ -25,7 +25,7 @@ export function dispatch(channel, p) {
     p.network.setInputMaps(inputMaps(msg, decodeMaps), info.g, info.oneD, (name) => heldText(msg, name));
     if (!info.oneD) p.network.prepare(info.g, info.G);
     p.output.setup(info, msg.points);
-    for (const e of $('output-explainer').children) e.hidden = e.dataset.case !== `${info.oneD ? 1 : 2}-${info.task}`;
+    $('output-explainer').textContent = outputExplainer(info, msg.network);
     for (const e of document.querySelectorAll('.acc')) e.hidden = info.task === 'regression';
     p.controls.setCounters(msg.session.step, msg.session.epoch);
     onHistory(msg.history);
@@ -69,4 +69,14 @@ function heldText(msg, name) {
   const k = model ? model.features.indexOf(name) : -1;
   const mean = k >= 0 && model.standardize ? fmtShort(model.standardize.mean[k]) : '?';
   return viewText('network', 'held', { name, mean, drawn: (grid.features || []).join(' and ') });
+}
+
+/** The output map's explainer for the session: by dimensions and task, and for a 1-D
+ * regression by what its last hidden layer's curves are (none, straight lines, ramps, steps). */
+function outputExplainer(info, network) {
+  const key = `${info.oneD ? 1 : 2}_${info.task}`;
+  if (key !== '1_regression') return viewText('output', key);
+  if (network.sizes.length === 2) return viewText('output', `${key}_alone`);
+  if (network.activation === 'linear') return viewText('output', `${key}_linear`);
+  return viewText('output', key, { pieces: viewText('output', `pieces_${network.activation}`) });
 }

@@ -84,7 +84,8 @@ export class HiddenSpace {
     this.resetView();
     this.renderLegend();
     const carried = viewText('hidden', this.oneD ? 'carried_1d' : 'carried_2d');
-    setText(this.explainer, viewText('hidden', `explainer_${this.task}`, { carried }));
+    const linear = this.activation === 'linear' ? '_linear' : ''; // linear neurons cannot bend the plane
+    setText(this.explainer, viewText('hidden', `explainer_${this.task}${linear}`, { carried }));
   }
 
   name(j) { return `h${this.L}.${j + 1}`; }
