@@ -18,7 +18,7 @@ import { clipTo, drawAxes, scale } from './draw.js';
 import { fmtShort, weightedSum } from './format.js';
 import { frameRange, outputAffine, projectMaps, projection, projections, stripY, valueRange } from './hidden-model.js';
 import { backgroundBytes, drawBoundary, drawGrid, drawLevels, drawSets, paintBackground } from './hidden-plot.js';
-import { viewText } from './vocabulary.js';
+import { hint, viewText } from './vocabulary.js';
 
 const PAD = { l: 46, r: 12, t: 10, b: 40 };
 const CHOICES = { strip: 'its one neuron', axes: 'its two neurons', out: 'along the output weights (exact boundary)', pca: 'PCA: two main directions', pick: 'two neurons of my choice' };
@@ -74,7 +74,12 @@ export class HiddenSpace {
     }
     // projections: two neurons are the axes; more: along the output weights, PCA, or a chosen pair
     const modes = projections(this.H, this.task === 'multiclass');
-    this.projSel.replaceChildren(...modes.map((m) => option(m, CHOICES[m])));
+    this.projSel.replaceChildren(...modes.map((m) => {
+      const o = option(m, CHOICES[m]);
+      if (m === 'pca') o.title = hint('pca'); // the jargon, explained on hover
+      return o;
+    }));
+    this.projSel.title = modes.includes('pca') ? hint('pca') : '';
     this.projSel.disabled = modes.length === 1;
     this.mode = modes[0];
     for (const [s, k] of [[this.pickX, 0], [this.pickY, 1]]) {

@@ -46,3 +46,8 @@ export function viewText(view, key, values = {}) {
   if (t === undefined) throw new Error(`no text ${view}.${key} in the vocabulary`);
   return fill(t, values);
 }
+
+/** The one-line explanation of a term the page shows on hover (texts.hints: pca, xavier, …). */
+export function hint(key) {
+  return vocabulary().texts.hints[key] || '';
+}
