@@ -5,7 +5,7 @@
 // draw: {ref, neuron (card-model.neuronOf), info, net, model, points, p (its weight layer)}.
 
 import { activationScale, css, diverging, lut, outputLut } from './colors.js';
-import { paintCurve, paintGrid, vectorContext } from './heatmap.js';
+import { paintCurve, paintGrid, sideOf, vectorContext } from './heatmap.js';
 import { gridValues } from './maps.js';
 import { clipLine, contour, mappers, scatterOnMap, strokeSegment, strokeSegments } from './draw.js';
 import { fmtNum } from './format.js';
@@ -18,7 +18,7 @@ const W_BLUE = '#0072b2';
 /** Neuron card.ref's map: {lo, hi, bytes, G}, or null. */
 function ownMap({ ref, neuron, info }, grids) {
   const m = neuron.isOutput ? grids.output[ref.index] : grids.neurons[ref.layer - 1] && grids.neurons[ref.layer - 1][ref.index];
-  return m ? { ...m, G: neuron.isOutput ? info.G : info.g } : null;
+  return m ? { ...m, G: sideOf(m, neuron.isOutput ? info.G : info.g) } : null;
 }
 
 /** The colour scale [lo, hi] of the neuron's own map m. */
@@ -124,12 +124,14 @@ export function drawBreakdown(tiles, card, grids, names) {
   const prev = grids.neurons[ref.layer - 2];
   if (!prev) return null;
   const b = p.bias[ref.index];
+  if (prev.some((m) => !m)) return null; // a frame of the thumbnails' view: no maps of this layer
+  const g = sideOf(prev[0], info.g);
   const parts = breakdown(prev, p.weights.map((row) => row[ref.index]), b);
   const { M } = parts;
   const paint = (canvas, values) => {
     const bytes = symmetricBytes(values, M);
     if (info.oneD) paintCurve(canvas, bytes, -M, M, -M, M, INK);
-    else paintGrid(canvas, bytes, info.g, info.g, lut('diverging', -M, M, -M, M));
+    else paintGrid(canvas, bytes, g, g, lut('diverging', -M, M, -M, M));
   };
   tiles.inputs.forEach((t, i) => {
     paint(t.canvas, parts.terms[i]);

@@ -156,3 +156,8 @@ export function paintCurve(canvas, bytes, lo, hi, scaleLo, scaleHi, color) {
   }
   ctx.stroke();
 }
+
+/** A square map's cells per side: its own shape when the frame says it, else `fallback`. */
+export function sideOf(m, fallback) {
+  return m && m.shape ? m.shape[1] : fallback;
+}

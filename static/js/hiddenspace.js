@@ -11,7 +11,7 @@
 //   Exposes window.__llHidden (what was drawn, for tests and the bench).
 
 import { classColor, targetColor } from './colors.js';
-import { vectorContext } from './heatmap.js';
+import { sideOf, vectorContext } from './heatmap.js';
 import { decodeMaps } from './maps.js';
 import { el, find, option, setText } from './dom.js';
 import { clipTo, drawAxes, scale } from './draw.js';
@@ -137,7 +137,9 @@ export class HiddenSpace {
     this.last = { frame, grids };
     const hp = frame.hidden_points;
     const layers = frame.layers;
-    if (!hp || !hp.train || !layers || !grids.neurons[this.L - 1]) return;
+    const maps = grids.neurons[this.L - 1];
+    // a frame of another view (no hidden points, or thumbnails-sized maps) waits for the next
+    if (!hp || !hp.train || !layers || !maps || maps.some((m) => !m || sideOf(m, this.g) !== this.g)) return;
     const t0 = performance.now();
     const out = layers[layers.length - 1];
     const regression = this.task === 'regression';

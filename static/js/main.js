@@ -36,6 +36,7 @@ import { SymmetryNotice, identicalLayers, redrawIdentical, brokenText } from './
 import { StuckNotice } from './stuck.js';
 import * as views from './views.js';
 import { ViewTabs } from './view-tabs.js';
+import { viewSpec } from './view-spec.js';
 
 const vocab = vocabulary();
 const table = stateTable(vocab);
@@ -95,7 +96,7 @@ const csv = new CsvFlow({ api, sessions, panel: data, page, say });
 const timeline = new Timeline(nav);
 const card = new NeuronCard({
   nodeName: (L, i) => network.nodeName(L, i),
-  onClose: () => { network.setSelected(null); $('columns').classList.remove('card-open'); },
+  onClose: () => { network.setSelected(null); $('columns').classList.remove('card-open'); sendView(); },
   setParameters, // a refusal is said by the stream's error handler
   pause: pauseFor,
 });
@@ -136,8 +137,20 @@ function renderControls() {
   controls.render(s, { maxLayers: vocab.limits.max_hidden_layers }, init ? init.network.task : taskOf(s, vocab, sessions.dataset));
 }
 
+let pane = 'output'; // the pane on show (the state's, where it applies)
+let sentView = ''; // the view last asked of this session's stream
+
 function showPane() {
-  tabs.render(views.applicable(), page.state.pane);
+  pane = tabs.render(views.applicable(), page.state.pane);
+  sendView();
+}
+
+/** Tell the stream which maps are on show (view-spec.js), when that changes. */
+function sendView() {
+  if (!init) return;
+  const spec = viewSpec({ cardOpen: card.ref !== null, pane }, init.info);
+  const key = `${init.session.id}:${JSON.stringify(spec)}`;
+  if (key !== sentView) { sentView = key; channel.view(spec); }
 }
 
 const explainerFits = clampable($('net-explainer'), $('net-more'));
@@ -157,6 +170,7 @@ function openCard(ref) {
   $('columns').classList.add('card-open');
   network.setSelected(ref);
   card.open(ref);
+  sendView();
   if (frames.shown) card.update(frames.shown, frames.grids());
 }
 

@@ -14,7 +14,7 @@
 //   setLit(ref)                    light the neuron a view points at (null: none)
 
 import { CLASS2, activationScale, css, diverging, lut, neuronLut, outputLut } from './colors.js';
-import { paintGrid, paintCurve, prepareCanvas, resized, vectorContext } from './heatmap.js';
+import { paintGrid, paintCurve, prepareCanvas, resized, sideOf, vectorContext } from './heatmap.js';
 import { el, breakableText } from './dom.js';
 import { fmtNum } from './format.js';
 
@@ -258,7 +258,7 @@ export class NetworkView {
       if (oneD) {
         const [a, b] = activationScale(activation, m.lo, m.hi);
         paintCurve(nd.canvas, m.bytes, m.lo, m.hi, a, b, '#1d2330');
-      } else paintGrid(nd.canvas, m.bytes, info.g, info.g, neuronLut(activation, m));
+      } else paintGrid(nd.canvas, m.bytes, sideOf(m, info.g), sideOf(m, info.g), neuronLut(activation, m));
     }));
     // output nodes
     const outNodes = this.nodes[this.nodes.length - 1];

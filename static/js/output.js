@@ -9,7 +9,7 @@
 //   toPNG()                        a Blob promise of the map with its points
 
 import { activationScale, classColor, css, diverging, gradientCss, lut, neuronLut, targetColor } from './colors.js';
-import { paintGrid, paintOutput, vectorContext } from './heatmap.js';
+import { paintGrid, paintOutput, sideOf, vectorContext } from './heatmap.js';
 import { drawPoints, jitter, mappers, padded, strokeCurve } from './draw.js';
 import { el } from './dom.js';
 import { fmtShort } from './format.js';
@@ -77,7 +77,7 @@ export class OutputView {
     const neuron = hover && hover.layer > 0 && hover.layer <= grids.neurons.length ? grids.neurons[hover.layer - 1][hover.index] : null;
     const hoverOut = hover && hover.layer === grids.neurons.length + 1 ? grids.output[hover.index] : null;
     if (info.oneD) this.drawCurve(grids, neuron, hoverOut);
-    else if (neuron) paintGrid(this.map, neuron.bytes, info.g, info.g, neuronLut(info.activation, neuron, this.discretize));
+    else if (neuron) paintGrid(this.map, neuron.bytes, sideOf(neuron, info.g), sideOf(neuron, info.g), neuronLut(info.activation, neuron, this.discretize));
     else if (hoverOut && info.task === 'multiclass') paintGrid(this.map, hoverOut.bytes, info.G, info.G, lut('diverging', hoverOut.lo, hoverOut.hi, 0, 1));
     else paintOutput(this.map, grids.output, info, info.G, this.discretize);
     this.caption.textContent = hover ? formula : '';

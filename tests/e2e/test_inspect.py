@@ -42,7 +42,7 @@ def map_pixels(page: Page, selector: str = "#output-map") -> list[int]:
 
 
 def test_the_card_shows_the_snapshot_numbers(page: Page, live_server: str, log: PageLog) -> None:
-    page.goto(live_server + "/#data=xor&layers=4,2&speed=7")
+    page.goto(live_server + "/#data=xor&act=sigmoid&layers=4,2&speed=7")
     wait_frame(page)
     play_until(page, "f.step > 150")
     snap = get(live_server, f"/api/sessions/{session_id(page)}/snapshot?grid=10")
@@ -83,7 +83,7 @@ def test_the_card_shows_the_snapshot_numbers(page: Page, live_server: str, log: 
 
 
 def test_editing_the_card_changes_the_model(page: Page, live_server: str, log: PageLog) -> None:
-    page.goto(live_server + "/#data=gauss&layers=3&speed=7")
+    page.goto(live_server + "/#data=gauss&act=sigmoid&layers=3&speed=7")
     wait_frame(page)
     page.click("#network .node.neuron[data-layer='1'][data-index='2'] canvas")
     page.wait_for_selector("#card:not([hidden])")
@@ -111,7 +111,7 @@ def test_editing_the_card_changes_the_model(page: Page, live_server: str, log: P
 
 
 def test_the_timeline_scrubs_and_continues(page: Page, live_server: str, log: PageLog) -> None:
-    page.goto(live_server + "/#data=circle&layers=4,2&speed=7")
+    page.goto(live_server + "/#data=circle&act=sigmoid&layers=4,2&speed=7")
     wait_frame(page)
     play_until(page, "f.step > 400")
     end = page.evaluate("window.__ll.latest.step")
@@ -153,7 +153,7 @@ def test_the_timeline_scrubs_and_continues(page: Page, live_server: str, log: Pa
 
 
 def test_live_frames_do_not_overwrite_the_past(page: Page, live_server: str) -> None:
-    page.goto(live_server + "/#data=xor&layers=3&speed=6")
+    page.goto(live_server + "/#data=xor&act=sigmoid&layers=3&speed=6")
     wait_frame(page)
     page.click("#btn-play")
     page.wait_for_function("(window.__ll.latest || {}).step > 100")
@@ -177,7 +177,7 @@ def test_live_frames_do_not_overwrite_the_past(page: Page, live_server: str) -> 
 
 def test_constant_init_shows_the_symmetry_and_breaks_it(page: Page, live_server: str,
                                                         log: PageLog) -> None:
-    page.goto(live_server + "/#data=circle&layers=4&init=constant&iv=0.5&speed=7")
+    page.goto(live_server + "/#data=circle&act=sigmoid&layers=4&init=constant&iv=0.5&speed=7")
     wait_frame(page)
     page.wait_for_selector("#symmetry:not([hidden])")
     assert "identical" in page.inner_text("#symmetry-text")
@@ -200,7 +200,7 @@ def test_constant_init_shows_the_symmetry_and_breaks_it(page: Page, live_server:
 
 def test_logistic_regression_beside_the_network_on_xor(page: Page, live_server: str,
                                                        log: PageLog) -> None:
-    page.goto(live_server + "/#data=xor&layers=4&speed=8")
+    page.goto(live_server + "/#data=xor&act=sigmoid&layers=4&speed=8")
     wait_frame(page)
     play_until(page, "f.metrics.test_accuracy > 0.9")
     page.click("#cmp-run")
@@ -273,7 +273,7 @@ def test_breaking_the_symmetry_after_a_stall_leaves_the_plateau(page: Page, live
     """A constant-initialised run stalled for 14 000 steps (70%, four identical maps): the
     button draws layer 1 afresh, the next frame's maps differ, and training leaves the plateau
     (small noise used to leave it there for thousands of steps)."""
-    page.goto(live_server + "/#data=xor&layers=4&init=constant&iv=0.5&lr=0.1&speed=5")
+    page.goto(live_server + "/#data=xor&act=sigmoid&layers=4&init=constant&iv=0.5&lr=0.1&speed=5")
     wait_frame(page)
     sid = session_id(page)
     r = page.request.post(f"{live_server}/api/sessions/{sid}/step", data={"steps": 14_000})

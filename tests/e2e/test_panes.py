@@ -123,3 +123,18 @@ def test_an_open_card_keeps_the_whole_diagram_in_sight(page: Page, live_server: 
       return [...document.querySelectorAll('#network .node canvas')]
         .every((c) => c.getBoundingClientRect().bottom <= bottom); }""")
     assert in_viewport(page, "#network .node.neuron[data-layer='2'][data-index='7']")
+
+
+def test_the_page_asks_for_the_maps_it_shows(page: Page, live_server: str) -> None:
+    """Thumbnails only: neuron maps at 24² and no hidden points; a card: full size; the hidden
+    space: full size and its points (the stream's view, README)."""
+    page.goto(live_server + "/#data=xor&layers=4&speed=7")
+    size = "f.neurons[0][0].shape[1]"
+    wait_frame(page, f"{size} === 24 && f.hidden_points === null")
+    page.locator("#network .node.neuron").first.locator("canvas").first.click()
+    wait_frame(page, f"{size} === 64")
+    page.click("#card-close")
+    wait_frame(page, f"{size} === 24")
+    open_pane(page, "hidden")
+    wait_frame(page, f"{size} === 64 && f.hidden_points !== null")
+    page.wait_for_function("(window.__llHidden || {}).step >= 0")

@@ -136,7 +136,7 @@ def test_a_bad_csv_is_a_readable_message(page: Page, live_server: str, tmp_path:
 
 def test_architecture_keys_and_url_hash(page: Page, browser: Any, live_server: str,
                                         log: PageLog) -> None:
-    page.goto(live_server + "/#data=moons&seed=7&layers=3&lr=0.1&speed=4")
+    page.goto(live_server + "/#data=moons&act=sigmoid&seed=7&layers=3&lr=0.1&speed=4")
     wait_frame(page, "f.layers.length === 2")
     page.click("#btn-layer-add")
     page.click("#btn-layer-add")
@@ -188,13 +188,14 @@ def test_architecture_keys_and_url_hash(page: Page, browser: Any, live_server: s
 
 
 def test_hover_shows_a_neuron_and_a_weight(page: Page, live_server: str) -> None:
-    page.goto(live_server + "/#data=circle&layers=3&speed=7")
+    page.goto(live_server + "/#data=circle&act=sigmoid&layers=3&speed=7")
     wait_frame(page)
     page.hover("#network .node.neuron[data-layer='1'][data-index='0'] canvas")
     page.wait_for_selector("#output-caption:not([hidden])")
     assert "h1.1" in page.inner_text("#output-caption")
+    # drawn at the neuron map's own size: the thumbnails' 24² while no card is open
     assert page.evaluate("document.getElementById('output-map').width") \
-        == page.evaluate("window.__ll.info.g")
+        == page.evaluate("window.__ll.latest.neurons[0][0].shape[1]")
     shot(page, "06-hover-neuron")
     bias = page.locator("#network .node.neuron[data-layer='1'][data-index='0'] .bias")
     bias.hover()
@@ -230,7 +231,7 @@ def test_a_six_by_eight_network_is_drawn_while_playing(page: Page, live_server: 
 
 
 def test_exports(page: Page, live_server: str, log: PageLog) -> None:
-    page.goto(live_server + "/#data=gauss&layers=2&speed=7")
+    page.goto(live_server + "/#data=gauss&act=sigmoid&layers=2&speed=7")
     wait_frame(page)
     page.keyboard.press("s")
     page.wait_for_function("(window.__ll.latest || {}).step >= 1")

@@ -38,7 +38,7 @@ def show_views(page: Page) -> None:
 
 def test_regression_components_add_up_to_the_output(page: Page, live_server: str,
                                                     log: PageLog) -> None:
-    page.goto(live_server + "/#data=sine&layers=5&speed=7")
+    page.goto(live_server + "/#data=sine&act=sigmoid&layers=5&speed=7")
     wait_frame(page, "f.layers.length === 2")
     sid = train(page, live_server, 1500)
     d = drawn(page)
@@ -69,7 +69,7 @@ def test_regression_components_add_up_to_the_output(page: Page, live_server: str
 
 
 def test_two_classes_sum_is_the_logit(page: Page, live_server: str, log: PageLog) -> None:
-    page.goto(live_server + "/#data=interval&layers=3&lr=0.1&speed=7")
+    page.goto(live_server + "/#data=interval&act=sigmoid&layers=3&lr=0.1&speed=7")
     wait_frame(page, "f.layers.length === 2")
     train(page, live_server, 800)
     d = drawn(page)
@@ -83,7 +83,7 @@ def test_two_classes_sum_is_the_logit(page: Page, live_server: str, log: PageLog
 
 
 def test_hovering_a_curve_lights_its_neuron(page: Page, live_server: str) -> None:
-    page.goto(live_server + "/#data=step&layers=4&speed=7")
+    page.goto(live_server + "/#data=step&act=sigmoid&layers=4&speed=7")
     wait_frame(page, "f.layers.length === 2")
     train(page, live_server, 300)
     show_views(page)
@@ -112,7 +112,7 @@ def test_hovering_a_curve_lights_its_neuron(page: Page, live_server: str) -> Non
 
 
 def test_build_by_hand_then_refine(page: Page, live_server: str, log: PageLog) -> None:
-    page.goto(live_server + "/#data=bump&layers=4&speed=6")
+    page.goto(live_server + "/#data=bump&act=sigmoid&layers=4&speed=6")
     wait_frame(page, "f.layers.length === 2")
     train(page, live_server, 1)
     sid = page.evaluate("window.__ll.session.id")
@@ -173,7 +173,7 @@ def test_build_by_hand_then_refine(page: Page, live_server: str, log: PageLog) -
 
 def test_two_dimensional_data_has_no_sum_view(page: Page, live_server: str) -> None:
     """The 1-D sum is offered for 1-D data only; 2-D data keeps the output map and hidden space."""
-    page.goto(live_server + "/#data=circle&layers=3&pane=sums")
+    page.goto(live_server + "/#data=circle&act=sigmoid&layers=3&pane=sums")
     wait_frame(page)
     page.wait_for_selector("#view-tabs [data-pane=hidden]")
     assert page.is_hidden("#view-tabs [data-pane=sums]")

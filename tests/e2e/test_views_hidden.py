@@ -30,7 +30,7 @@ def show_views(page: Page) -> None:
 
 def test_the_line_is_where_the_output_weights_put_it(page: Page, live_server: str,
                                                      log: PageLog) -> None:
-    page.goto(live_server + "/#data=circle&layers=4,2&speed=7")
+    page.goto(live_server + "/#data=circle&act=sigmoid&layers=4,2&speed=7")
     wait_frame(page, "f.layers.length === 3")
     sid = train(page, live_server, 400)
     snap = page.request.get(f"{live_server}/api/sessions/{sid}/snapshot?grid=2").json()
@@ -61,7 +61,7 @@ def test_the_line_is_where_the_output_weights_put_it(page: Page, live_server: st
 
 def test_xor_with_two_hidden_neurons_is_split_by_the_line(page: Page, live_server: str,
                                                          log: PageLog) -> None:
-    page.goto(live_server + "/#data=xor&seed=0&layers=2&lr=0.1&speed=7")
+    page.goto(live_server + "/#data=xor&act=sigmoid&seed=0&layers=2&lr=0.1&speed=7")
     wait_frame(page, "f.layers.length === 2 && window.__ll.state.data === 'xor'")
     sid = train(page, live_server, 1500)
     acc = page.request.get(f"{live_server}/api/sessions/{sid}").json()["metrics"]["train_accuracy"]
@@ -93,7 +93,7 @@ def test_xor_with_two_hidden_neurons_is_split_by_the_line(page: Page, live_serve
 
 def test_more_neurons_project_along_the_output_weights(page: Page, live_server: str,
                                                        log: PageLog) -> None:
-    page.goto(live_server + "/#data=moons&layers=6&speed=7")
+    page.goto(live_server + "/#data=moons&act=sigmoid&layers=6&speed=7")
     wait_frame(page, "f.layers.length === 2")
     train(page, live_server, 300)
     drawn = page.evaluate("({mode: __llHidden.mode, exact: __llHidden.exact, line: __llHidden.line,"
@@ -125,7 +125,7 @@ def test_more_neurons_project_along_the_output_weights(page: Page, live_server: 
 
 def test_without_a_hidden_layer_there_is_no_hidden_space(page: Page, live_server: str) -> None:
     """Asked for by the link, the view that does not apply is not offered: the output map shows."""
-    page.goto(live_server + "/#data=linear&layers=&pane=hidden")
+    page.goto(live_server + "/#data=linear&act=sigmoid&layers=&pane=hidden")
     wait_frame(page, "f.layers.length === 1")
     assert page.is_hidden("#view-tabs [data-pane=hidden]")
     assert page.is_hidden("#view-hidden")
@@ -134,7 +134,7 @@ def test_without_a_hidden_layer_there_is_no_hidden_space(page: Page, live_server
 
 
 def test_one_hidden_neuron_is_a_strip(page: Page, live_server: str) -> None:
-    page.goto(live_server + "/#data=gauss&layers=1")
+    page.goto(live_server + "/#data=gauss&act=sigmoid&layers=1")
     wait_frame(page, "f.layers.length === 2")
     train(page, live_server, 200)
     drawn = page.evaluate(
@@ -149,7 +149,7 @@ def test_hidden_space_is_drawn_while_playing(page: Page, live_server: str) -> No
     """Once in sight, the view follows the training frame after frame. (How long one of its
     draws takes: `make bench`, tests/bench/bench_page.py.)"""
     # 375 points → 300 training points; a 64×64 grid's lines carried into hidden space
-    page.goto(live_server + "/#data=circle&n=375&layers=4,2&speed=9")
+    page.goto(live_server + "/#data=circle&act=sigmoid&n=375&layers=4,2&speed=9")
     wait_frame(page, "f.layers.length === 3")
     page.click("#btn-play")  # (clicking scrolls back up to the button)
     page.wait_for_function("(window.__ll.latest || {}).step > 20")
