@@ -6,9 +6,11 @@
 //   new LossChart(canvas)
 //   reset(), push(step, train, test), setHistory(history), setMarker(step|null)
 //   dirty (true when something changed), draw(force), plotSpan() → [left, right] CSS px
+// Hovering the chart shows the losses of the nearest drawn step (hovered() says which).
 
 import { vectorContext } from './heatmap.js';
-import { fmtAxis } from './format.js';
+import { fmtAxis, fmtNum } from './format.js';
+import { nearestIndex } from './draw.js';
 
 const MAX_POINTS = 400;
 
@@ -16,7 +18,27 @@ const MAX_POINTS = 400;
 export class LossChart {
   constructor(canvas) {
     this.canvas = canvas;
+    this.hover = null; // the hovered step's index into the drawn series, or null
     this.reset();
+    canvas.addEventListener('pointermove', (e) => this.onHover(e.offsetX));
+    canvas.addEventListener('pointerleave', () => { this.hover = null; this.draw(true); });
+    this.wrap = canvas.parentElement; // its legend makes room for the hovered values
+  }
+
+  /** The pointer at x (CSS px): hover the nearest drawn step. */
+  onHover(x) {
+    const g = this.geom;
+    if (!g || !g.steps.length) return;
+    const step = g.x0 + ((x - g.l) / (g.r - g.l)) * (g.x1 - g.x0);
+    const i = nearestIndex(g.steps, step);
+    if (i !== this.hover) { this.hover = i; this.draw(true); }
+  }
+
+  /** The hovered point {step, train, test}, or null. */
+  hovered() {
+    const g = this.geom;
+    if (!g || this.hover === null || this.hover >= g.steps.length) return null;
+    return { step: g.steps[this.hover], train: g.train[this.hover], test: g.test[this.hover] };
   }
 
   /** Forget every point. */
@@ -118,6 +140,10 @@ export class LossChart {
     ctx.fillText(`${x1}`, w - pad.r, h - 3);
     line(ctx, steps, test, X, Y, '#9aa0ac', [4, 3]);
     line(ctx, steps, train, X, Y, '#1d2330', []);
+    this.geom = { steps, train, test, x0, x1, l: pad.l, r: w - pad.r };
+    const hp = this.hovered();
+    if (hp) drawHover(ctx, hp, X, Y, w, pad);
+    if (this.wrap) this.wrap.classList.toggle('hovering', Boolean(hp));
     if (this.marker !== null && this.marker >= x0 && this.marker <= x1) {
       const x = Math.round(X(this.marker)) + 0.5;
       ctx.strokeStyle = '#0072b2';
@@ -153,6 +179,36 @@ function line(ctx, xs, ys, X, Y, color, dash) {
   }
   ctx.stroke();
   ctx.setLineDash([]);
+}
+
+/** The hovered step: a dot on each line and its values written at the top. */
+function drawHover(ctx, { step, train, test }, X, Y, w, pad) {
+  const x = X(step);
+  ctx.strokeStyle = 'rgba(29, 35, 48, .35)';
+  ctx.lineWidth = 1;
+  ctx.beginPath();
+  ctx.moveTo(Math.round(x) + 0.5, pad.t);
+  ctx.lineTo(Math.round(x) + 0.5, Y(0));
+  ctx.stroke();
+  for (const [v, color] of [[test, '#9aa0ac'], [train, '#1d2330']]) {
+    if (v == null || !Number.isFinite(v)) continue;
+    ctx.fillStyle = color;
+    ctx.beginPath();
+    ctx.arc(x, Y(v), 3, 0, 2 * Math.PI);
+    ctx.fill();
+  }
+  const parts = [`step ${step}`, `train ${fmtNum(train)}`];
+  if (test != null) parts.push(`test ${fmtNum(test)}`);
+  const text = parts.join(' · ');
+  ctx.font = '10.5px system-ui, sans-serif';
+  ctx.textBaseline = 'top';
+  const tw = ctx.measureText(text).width;
+  const left = Math.min(Math.max(pad.l, x - tw / 2), w - pad.r - tw);
+  ctx.fillStyle = 'rgba(255, 255, 255, .9)';
+  ctx.fillRect(left - 3, pad.t - 2, tw + 6, 14);
+  ctx.fillStyle = '#1d2330';
+  ctx.textAlign = 'left';
+  ctx.fillText(text, left, pad.t);
 }
 
 function niceCeil(v) {

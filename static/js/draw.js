@@ -253,3 +253,14 @@ export function clipTo(ctx, r) {
   ctx.rect(r.x, r.y, r.w, r.h);
   ctx.clip();
 }
+
+/** The index of the step in sorted `steps` nearest to `step`. */
+export function nearestIndex(steps, step) {
+  let lo = 0;
+  let hi = steps.length - 1;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (steps[mid] <= step) lo = mid; else hi = mid;
+  }
+  return Math.abs(steps[hi] - step) < Math.abs(step - steps[lo]) ? hi : lo;
+}

@@ -191,7 +191,7 @@ dispatch(channel, {
 
 // start
 bindShortcuts({ togglePlay: () => transport.togglePlay(), step: () => transport.step(), reset: resetRun });
-exposeForTests({ page, sessions, frames, nav, loop, info: () => init && init.info });
+exposeForTests({ page, sessions, frames, nav, loop, chart, info: () => init && init.info });
 changed(null);
 page.save();
 drawDiagram();

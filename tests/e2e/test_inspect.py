@@ -296,3 +296,22 @@ def test_breaking_the_symmetry_after_a_stall_leaves_the_plateau(page: Page, live
     assert after["test_accuracy"] > 0.8, after
     shot(page, "27-symmetry-broken-after-a-stall")
     assert log.errors == [] and log.foreign == []
+
+
+def test_the_loss_chart_shows_values_on_hover(page: Page, live_server: str) -> None:
+    """Hovering the loss chart writes the nearest step's train and test loss: the history's."""
+    page.goto(live_server + "/#data=xor&layers=4&speed=7")
+    wait_frame(page)
+    play_until(page, "f.step > 200")
+    box = page.locator("#loss-chart").bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] / 2)
+    page.wait_for_function("window.__ll.chart && window.__ll.chart.hovered() !== null")
+    shown = page.evaluate("window.__ll.chart.hovered()")
+    h = get(live_server, f"/api/sessions/{session_id(page)}/history")
+    k = h["steps"].index(shown["step"])
+    assert shown["train"] == pytest.approx(h["train_loss"][k])
+    assert shown["test"] == pytest.approx(h["test_loss"][k])
+    assert 0 < shown["step"] < page.evaluate("window.__ll.latest.step")
+    shot(page, "28-loss-chart-hover")
+    page.mouse.move(5, 5)
+    page.wait_for_function("window.__ll.chart.hovered() === null")

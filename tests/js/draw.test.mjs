@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { extent, mappers, scale, ticks, steady, padded, span, clipLine, contour, jitter, sigmoid, logit, polyline, drawPoints } from '../../static/js/draw.js';
+import { extent, mappers, scale, ticks, steady, padded, span, clipLine, contour, jitter, sigmoid, logit, polyline, drawPoints, nearestIndex } from '../../static/js/draw.js';
 import { activationScale, outputLut, neuronLut, targetColor, lut, rampLut, classColor, CLASS2 } from '../../static/js/colors.js';
 import { useVocabulary } from '../../static/js/vocabulary.js';
 import { fixture } from './load.mjs';
@@ -104,4 +104,14 @@ test('the colour table by task', () => {
   assert.deepEqual(outputLut('multiclass', m, 2, 3, null), rampLut(classColor(2, 3), 0, 1));
   assert.equal(targetColor('binary', 2, [0, 1])(1), CLASS2[1]);
   assert.equal(targetColor('regression', 0, [0, 10])(0), 'rgb(68,1,84)'); // the sequential scale's low end
+});
+
+test('the nearest drawn step to the pointer', () => {
+  const steps = [0, 10, 20, 40, 80];
+  assert.equal(nearestIndex(steps, -5), 0);
+  assert.equal(nearestIndex(steps, 14), 1);
+  assert.equal(nearestIndex(steps, 16), 2);
+  assert.equal(nearestIndex(steps, 61), 4);
+  assert.equal(nearestIndex(steps, 1e9), 4);
+  assert.equal(nearestIndex([7], 3), 0);
 });
