@@ -91,7 +91,7 @@ def main() -> None:
                                "window.__ll.latest.layers.length === 3", timeout=30_000)
         page.click("#btn-play")
         page.wait_for_function("(window.__ll.latest || {}).step > 20", timeout=30_000)
-        page.locator("#view-hidden").scroll_into_view_if_needed()
+        page.click("#view-tabs [data-pane=hidden]")  # the view beside the output map
         page.wait_for_function("(window.__llHidden || {}).step > 20", timeout=30_000)
         hidden = measure(page, "hidden")
         points = page.evaluate("window.__llHidden.points.length")
