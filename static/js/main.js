@@ -32,7 +32,7 @@ import { DataPanel } from './data.js';
 import { Timeline } from './timeline.js';
 import { NeuronCard } from './card.js';
 import { Compare } from './compare.js';
-import { SymmetryNotice, identicalLayers, redrawIdentical, brokenText } from './symmetry.js';
+import { SymmetryNotice, breakSymmetry } from './symmetry.js';
 import { StuckNotice } from './stuck.js';
 import * as views from './views.js';
 import { ViewTabs } from './view-tabs.js';
@@ -105,14 +105,7 @@ const symmetry = new SymmetryNotice({
   onBreak: () => {
     if (!frames.live) return;
     if (nav.viewing !== null) { say(viewText('symmetry', 'past'), 'info'); return; }
-    const { layers, redrawn } = redrawIdentical(frames.live.layers, identicalLayers(frames.live.layers));
-    if (!redrawn.length) return;
-    const wasRunning = transport.running;
-    transport.pause();
-    setParameters(layers).then(() => {
-      say(brokenText(redrawn), 'info');
-      if (wasRunning) transport.play(); // a run keeps going, now from apart
-    }, () => {});
+    breakSymmetry(frames.live.layers, { running: transport.running, pause: pauseFor, play: () => transport.play(), setParameters, say });
   },
 });
 const stuck = new StuckNotice({ onFix: (change) => page.update(change) }); // a new run, still playing

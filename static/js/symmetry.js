@@ -5,6 +5,7 @@
 // Public interface (what the page calls):
 //   new SymmetryNotice({ onBreak() })   the page redraws the weights (redrawIdentical) and sends them
 //   update(frame)                       check a frame's weights
+//   breakSymmetry(layers, page)         draw the identical layers apart and send them
 //   brokenText(redrawn)                 what was done, to say
 //   identicalLayers(layers), redrawIdentical(layers, found, rand)   pure helpers
 
@@ -78,4 +79,19 @@ export function brokenText(redrawn) {
   return redrawn.map(({ layer, size, range }) => viewText('symmetry', 'broken', {
     layer, size, range: range.toFixed(2),
   })).join(' ') + ' ' + viewText('symmetry', 'broken_then');
+}
+
+/**
+ * Draw the identical layers of `layers` (the live frame's) apart and send them through
+ * page.setParameters; say what was done; a running run keeps running from there.
+ * page = { running, pause(), play(), setParameters(layers) → Promise, say(text, kind) }.
+ */
+export function breakSymmetry(layers, page) {
+  const { layers: apart, redrawn } = redrawIdentical(layers, identicalLayers(layers));
+  if (!redrawn.length) return;
+  if (page.running) page.pause();
+  page.setParameters(apart).then(() => {
+    page.say(brokenText(redrawn), 'info');
+    if (page.running) page.play();
+  }, () => {}); // a refusal is said by the stream's error handler
 }
