@@ -76,3 +76,10 @@ templates.env.globals["vocabulary"] = vocabulary
 def playground(request: Request) -> HTMLResponse:
     """The playground: train a network and watch every neuron."""
     return templates.TemplateResponse(request, "playground.html")
+
+
+@router.get("/runs", response_class=HTMLResponse)
+def runs(request: Request) -> HTMLResponse:
+    """Runs side by side: `#ids=ID1,ID2` compares sessions on one dataset; `#seeds=K&<a
+    playground hash>` trains that setup from K seeds and shows how far apart they end."""
+    return templates.TemplateResponse(request, "runs.html")
