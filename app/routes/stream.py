@@ -59,7 +59,7 @@ async def stream(ws: WebSocket, session_id: str,
     await ws.accept()
     try:
         init = await asyncio.to_thread(payloads.init_message, session)
-        await ws.send_text(dumps(init).decode())
+        await ws.send_text(dumps(init))
     except WebSocketDisconnect:  # gone before the first message: nothing to clean up
         return
 

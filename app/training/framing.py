@@ -8,7 +8,8 @@ session, a second watcher, a view or a `set` that changes no weight) nothing is 
 again. (Keeping a map whose levels moved by at most one was measured and dropped: comparing
 the levels cost 110 µs a frame more than encoding them again.)
 
-A frame goes out as JSON text (maps as base64, parameters as lists) or as one binary message
+A frame goes out as JSON text (maps as base64, parameters as lists; written by json.dumps as
+before) or as one binary message
 (`pack`): bytes 0–3 the header's length n (uint32, little-endian); bytes 4 … 4+n the header,
 UTF-8 JSON padded with spaces so that the payload starts at a multiple of 8; then the payload:
 the parameters (float64, little-endian, in `Network.params` order: every layer's weights, then
@@ -19,6 +20,7 @@ each map's base64 "data" is "offset" (bytes into the payload). In both formats a
 """
 
 import base64
+import json
 import struct
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -114,8 +116,16 @@ class MapCache:
     metrics: dict[str, Any] | None = None
 
 
-def dumps(message: Any) -> bytes:
-    """JSON bytes of a message (numpy numbers and arrays included; NaN and ±inf as null)."""
+def dumps(message: Any) -> str:
+    """A JSON text message, written as it always was (json.dumps: scripts that read the
+    text keep working); orjson would take 12 µs where this takes 207 for a JSON frame of
+    every map, but the page reads binary frames."""
+    return json.dumps(message)
+
+
+def _header(message: Any) -> bytes:
+    """A binary frame's header: orjson (numpy numbers allowed; NaN and ±inf as null), 2.3 µs
+    where json.dumps takes 33 for 2-8-8-1, 16 where it takes 282 for 6x32."""
     return orjson.dumps(message, option=orjson.OPT_SERIALIZE_NUMPY)
 
 
@@ -269,12 +279,12 @@ class Build:
     def frame(self, view: View, fmt: Format) -> str | bytes:
         """The frame for `view`, serialised: JSON text, or one binary message (`pack`)."""
         message, payload = self.message(view, fmt)
-        return dumps(message).decode() if fmt == "json" else pack(message, payload)
+        return dumps(message) if fmt == "json" else pack(message, payload)
 
 
 def pack(header: dict[str, Any], payload: Iterable[Array]) -> bytes:
     """One binary message: the header's length, the header (padded), then the payload."""
-    text = dumps(header)
+    text = _header(header)
     text += b" " * (-(4 + len(text)) % ALIGN)
     return b"".join([struct.pack("<I", len(text)), text, *(p.data for p in payload)])
 

@@ -76,7 +76,7 @@ class Watcher:
     def reply(self, message: dict[str, Any] | str | bytes) -> None:
         """Queue a message (a dict is sent as JSON text)."""
         self.replies.append(message if isinstance(message, str | bytes)
-                            else dumps(message).decode())
+                            else dumps(message))
         self.wake.set()
 
     async def pump(self) -> None:
