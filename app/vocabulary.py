@@ -140,7 +140,8 @@ class Texts(BaseModel):
     card: dict[str, dict[str, CardTexts]] = Field(description="activation → task → card texts")
     hints: Hints
     views: dict[str, dict[str, str]] = Field(
-        description="view (sums, hidden, compare, symmetry, card, network, stuck, output) → key → "
+        description="view (sums, hidden, compare, symmetry, card, network, stuck, output, "
+        "collapse) → key → "
         "text; {name}: a value the page fills in")
 
 
@@ -213,6 +214,8 @@ PANES = {  # the output column's views: label, tooltip
                "output neuron's boundary is a straight line"),
     "sums": ("Sum of neurons", "The 1-D output as each hidden neuron's weighted curve, added up "
              "with the bias"),
+    "collapse": ("One equivalent layer", "Linear neurons: the whole network is one layer, the "
+                 "product of its weight matrices, with its numbers"),
 }
 KIND_LABELS = {
     "circle": "Circle", "xor": "XOR", "gauss": "Two Gaussians", "spiral": "Spiral",
@@ -651,13 +654,54 @@ def view_texts() -> dict[str, dict[str, str]]:
         "pieces_tanh": "smooth steps and bumps",
         "pieces_relu": "ramps, meeting at creases,",
     }
+    collapse = {  # linear hidden neurons: the network as the one layer it equals
+        "product": "W = {W}, {sizes}; b = {b}.{numbers}",
+        "numbers": " On the standardized inputs: W = {W}, b = {b}.",
+        "raw": "In the features' own units ({features}): the standardization the network "
+        "applies to its inputs is folded into the numbers.",
+        "standardized": "On the network's inputs ({inputs}), made from the standardized "
+        "features: these transforms are not linear, so there is no form in raw units.",
+        "stays_binary": "Its boundary (P = 50%) is one straight line on the map, however many "
+        "layers there are.",
+        "stays_binary_1d": "Its boundary (P = 50%) is one cut point on the feature, however many "
+        "layers there are.",
+        "stays_binary_curved": "Its boundary (P = 50%) is one straight cut in these inputs (the "
+        "transforms curve it on the map), however many layers there are.",
+        "stays_multiclass": "Where a pair of scores ties, the boundary is a straight line on the "
+        "map, however many layers there are.",
+        "stays_multiclass_1d": "Each class wins on one interval of the feature, however many "
+        "layers there are.",
+        "stays_multiclass_curved": "Where a pair of scores ties, the boundary is a straight cut "
+        "in these inputs (the transforms curve it on the map), however many layers there are.",
+        "stays_regression": "Its prediction is one flat plane over the inputs, however many "
+        "layers there are.",
+        "stays_regression_1d": "Its prediction is one straight line over the feature, however "
+        "many layers there are.",
+        "stays_regression_curved": "Its prediction is flat in these inputs (the transforms curve "
+        "it on the map), however many layers there are.",
+        "net_caption": "The network: {n} layers of weights",
+        "one_caption": "The one layer, from its formula",
+        "gap": "Largest difference between the two maps: {gap} of the colour scale (the "
+        "network's map is rounded to 256 levels).",
+        "no_map": "With these transforms the inputs are not the features themselves, so the one "
+        "layer is not redrawn here: the network's own map above is its map.",
+    }
+    for task, model in _MODEL.items():
+        collapse[f"lead_{task}"] = (
+            "Linear neurons apply nothing to their sums, and a weighted sum of weighted sums is "
+            "one weighted sum. Multiply the weight matrices, carry each bias through the layers "
+            f"after it, and these {{n}} layers of weights are one layer: a {model}.")
+        what = "prediction" if task == "regression" else "boundary"
+        collapse[f"bend_{task}"] = (
+            "Sigmoid neurons stop the collapse: σ of a sum is not a sum, so no single matrix is "
+            f"left and the {what} can curve (a new run).")
     network = {
         "held": "{name} is held at its training mean, {mean}, in every map: the maps are drawn "
         "over {drawn}. The network still reads {name} for every data point.",
     }
     return {"sums": sums, "hidden": hidden, "compare": compare, "symmetry": symmetry,
             "network": network, "stuck": stuck, "output": output,
-            "card": card}
+            "card": card, "collapse": collapse}
 
 
 def _bound(model: type[BaseModel], field: str, kind: str) -> Any:

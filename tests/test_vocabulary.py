@@ -296,6 +296,9 @@ def test_every_view_text_the_js_asks_for_exists(vocab: dict[str, Any]) -> None:
             asked += [("compare", f"alone_{task}"), ("compare", f"head_{task}"),
                       ("compare", f"head_{task}_curved")]
     asked += [("sums", f"explainer_regression_{act}") for act in ACTS]
+    asked += [("collapse", f"stays_{task}{shape}") for task in TASKS
+              for shape in ("", "_1d", "_curved")]
+    asked += [("collapse", f"{key}_{task}") for task in TASKS for key in ("lead", "bend")]
     missing = [(v, k) for v, k in asked if k not in views.get(v, {})]
     assert not missing
 

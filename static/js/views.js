@@ -1,6 +1,6 @@
 // The explanatory views beside the playground (hidden space, the 1-D sum of sigmoids, …).
 // main.js creates them with the page's callbacks (setParameters(layers), pause(), play(),
-// say(text), highlight(ref), light(ref)) and feeds them through three hooks, knowing nothing else:
+// say(text), highlight(ref), light(ref), and update(change) for a state change if it passes one) and feeds them through three hooks, knowing nothing else:
 //   setup(init, ctx)  a new session's init message; ctx = { model (init.model), say, highlight, sessionId }
 //   frame(frame)      every frame as it arrives (live or a peek at a past step)
 //   draw(frame, grids) on requestAnimationFrame, with the frame's decoded grids
@@ -9,6 +9,7 @@
 
 import { HiddenSpace } from './hiddenspace.js';
 import { SumsView } from './sums1d.js';
+import { CollapseView } from './collapse.js';
 
 const views = [];
 
@@ -43,6 +44,7 @@ export function createViews(options) {
   page = options;
   if ($('view-hidden')) register(new HiddenSpace($('view-hidden'), options), $('view-hidden'), 'hidden');
   if ($('view-sums')) register(new SumsView($('view-sums'), options), $('view-sums'), 'sums');
+  if ($('view-collapse')) register(new CollapseView($('view-collapse'), options), $('view-collapse'), 'collapse');
 }
 
 /** A new session started streaming: its init message (with the exported model). */
