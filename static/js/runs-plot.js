@@ -9,10 +9,10 @@ import { OKABE_ITO } from './colors.js';
 import { clipTo, contour, drawAxes, scale, scatterOnMap, strokeCurve, strokeSegments, ticks } from './draw.js';
 import { fmtShort } from './format.js';
 
-/** Run i's colour (Okabe-Ito, black last: it reads as an axis). */
+/** Run i's colour: Okabe-Ito's eight, then hues spread by the golden angle. */
 export function runColor(i) {
-  const palette = OKABE_ITO.slice(0, 7);
-  return palette[i % palette.length];
+  if (i < OKABE_ITO.length) return OKABE_ITO[i];
+  return `hsl(${Math.round((i * 137.508) % 360)} 65% 42%)`;
 }
 
 /** A round number at or above v (1, 2, 2.5, 5 × a power of ten). */
@@ -110,7 +110,7 @@ export function drawMap(map, overlay, snap, info, points) {
 export function drawSpread(canvas, runs) {
   const { ctx, w, h } = vectorContext(canvas);
   ctx.clearRect(0, 0, w, h);
-  const r = { x: 44, y: 6, w: Math.max(10, w - 66), h: Math.max(10, h - 36) };
+  const r = { x: 44, y: 6, w: Math.max(10, w - 66), h: Math.max(10, h - 40) };
   const xmax = niceCeil(finiteMax([runs.map((x) => x.train), runs.map((x) => x.test)]));
   const X = scale(0, xmax, r.x, r.x + r.w);
   const rows = [['train', 'train'], ['test', 'test']].filter(([k]) => runs.some((x) => Number.isFinite(x[k])));
@@ -153,5 +153,5 @@ export function drawSpread(canvas, runs) {
   });
   ctx.textAlign = 'center';
   ctx.fillStyle = '#1d2330';
-  ctx.fillText('final loss', r.x + r.w / 2, r.y + r.h + 16);
+  ctx.fillText('final loss', r.x + r.w / 2, r.y + r.h + 28);
 }

@@ -164,7 +164,9 @@ function setupForm(want, hash) {
   $('setup-open').href = `/#${hash}`;
   form.addEventListener('submit', (e) => {
     e.preventDefault();
-    location.hash = seedsHash(Number($('setup-seeds').value), Number($('setup-steps').value), hash);
+    const next = seedsHash(Number($('setup-seeds').value), Number($('setup-steps').value), hash);
+    if (`#${next}` === location.hash) location.reload(); // the same hash: no hashchange
+    else location.hash = next;
   });
 }
 
@@ -209,6 +211,8 @@ async function ready(first) {
   const points = await getPoints(first.config.dataset_id).catch(() => null);
   page.info = { task: first.task, classes: first.classes, yScale: yScale(points, first) };
   page.points = points;
+  for (const id of ['maps-wait', 'spread-wait']) $(id).hidden = true;
+  for (const id of ['maps-ready', 'spread-ready']) $(id).hidden = false;
   buildMaps();
   showSpread();
   root.dataset.state = 'done';
