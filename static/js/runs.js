@@ -114,7 +114,8 @@ async function trainSeeds(want) {
   for (const r of page.runs) r.session = await getSession(r.id);
   await refreshHistories();
   $('runs-progress').hidden = true;
-  say(fill(words.trained, { n: page.runs.length, steps: want.steps }));
+  const diverged = page.runs.filter((r) => r.session.status === 'diverged').length;
+  say(fill(diverged ? words.trained_diverged : words.trained, { n: page.runs.length, steps: want.steps, d: diverged }));
   await ready(page.runs[0].session);
 }
 
@@ -134,8 +135,7 @@ async function train(total) {
       s = await api.stepSession(page.runs[k].id, { steps: n });
     } catch (e) {
       if (leaving) return;
-      say(fill(words.stopped, { message: e.message }), 'error');
-      throw e;
+      throw new Error(fill(words.stopped, { message: e.message }));
     }
     page.runs[k].session = s;
     done[k] = s.status === 'diverged' || s.step <= before ? null : s.step;
@@ -213,9 +213,9 @@ async function ready(first) {
   page.points = points;
   for (const id of ['maps-wait', 'spread-wait']) $(id).hidden = true;
   for (const id of ['maps-ready', 'spread-ready']) $(id).hidden = false;
-  buildMaps();
   showSpread();
-  root.dataset.state = 'done';
+  await buildMaps();
+  root.dataset.state = 'done'; // every panel drawn
 }
 
 function yScale(points, session) {
@@ -256,6 +256,7 @@ function drawAll() {
 
 // ---------------------------------------------------------------- maps at one step
 
+/** A map per run and the shared step slider, at the last step; resolves once they are drawn. */
 function buildMaps() {
   const box = $('maps');
   box.replaceChildren();
@@ -276,7 +277,7 @@ function buildMaps() {
   const slider = $('step-slider');
   slider.max = String(page.steps.length - 1);
   slider.value = slider.max;
-  showStep();
+  return showStep();
 }
 
 async function showStep() {
