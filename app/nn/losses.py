@@ -4,6 +4,7 @@ Each pairs an output activation with its canonical loss, so the gradient of the 
 with respect to the output pre-activation is always (P − Y) / N.
 """
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,13 +26,13 @@ class Output:
         return n_classes if self.name == "softmax" else 1
 
     def activate(self, z: Array, out: Array | None = None) -> Array:
-        """Output activation of the pre-activation `z` (N, K)."""
+        """Output activation of the pre-activation `z` (K, N): one row per output unit."""
         if self.name == "sigmoid":
             return sigmoid(z, out=out)
         if self.name == "softmax":
-            out = np.subtract(z, z.max(axis=1, keepdims=True), out=out)
+            out = np.subtract(z, z.max(axis=0), out=out)
             np.exp(out, out=out)
-            out /= out.sum(axis=1, keepdims=True)
+            out /= out.sum(axis=0)
             return out
         if out is None:
             return z.copy()
@@ -47,15 +48,20 @@ class Output:
         return np.asarray(y, dtype=np.float64).reshape(-1, 1)
 
     def loss(self, z: Array, Y: Array) -> float:
-        """Mean data loss from the pre-activation z, computed stably (no exp overflow)."""
+        """Mean data loss from the pre-activation z (K, N) against Y (K, N), computed stably
+        (no exp overflow)."""
         if self.name == "sigmoid":  # log-loss: log(1 + e^z) − y·z
-            return float(np.mean(np.logaddexp(0.0, z) - Y * z))
+            return _mean(np.logaddexp(0.0, z) - Y * z)
         if self.name == "softmax":  # cross-entropy: logsumexp(z) − z_y
-            m = z.max(axis=1, keepdims=True)
-            lse = m[:, 0] + np.log(np.exp(z - m).sum(axis=1))
-            return float(np.mean(lse - (z * Y).sum(axis=1)))
-        return float(np.mean((z - Y) ** 2) / 2.0)  # squared error, halved
+            m = z.max(axis=0)
+            lse = m + np.log(np.exp(z - m).sum(axis=0))
+            return _mean(lse - (z * Y).sum(axis=0))
+        return _mean((z - Y) ** 2) / 2.0  # squared error, halved
 
+
+def _mean(x: Array) -> float:
+    """np.mean(x) as a float, without its Python-level overhead (the same sum, the same bits)."""
+    return float(np.add.reduce(x, axis=None)) / x.size if x.size else math.nan
 
 OUTPUTS: dict[str, Output] = {name: Output(name) for name in ("sigmoid", "softmax", "identity")}
 OUTPUT_FOR_TASK = {"binary": "sigmoid", "multiclass": "softmax", "regression": "identity"}

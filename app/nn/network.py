@@ -1,8 +1,12 @@
-"""A dense network whose parameters live in one flat buffer.
+"""A dense network whose parameters live in one flat buffer, computing one row per neuron.
 
 Layout of `params`: every layer's weights (in×out, row-major), then every layer's biases.
 The weights are therefore one contiguous slice, which makes L1/L2 two array operations and
 lets the optimizer update the whole network in a handful of calls.
+
+Activations are computed as (units, N): one contiguous row per neuron, so a bias is added to
+a whole row at once and a bias gradient is a row sum. Callers still see (N, units) arrays:
+transposed views of the same memory (`Forward.A`, `Forward.Z`, `Forward.output`).
 """
 
 from dataclasses import dataclass
@@ -20,43 +24,74 @@ Array = NDArray[Any]
 
 @dataclass
 class Forward:
-    """What a forward pass leaves behind: per layer the pre-activation Z and activation A.
+    """What a forward pass leaves behind: per layer the pre-activation and activation.
 
-    `A[0]` is the input X; `Z[l]`, `A[l + 1]` belong to weight layer l; `A[-1]` is the output.
-    These are exactly what backward needs and what the per-neuron maps draw.
+    Stored one row per neuron: `ZT[l]`, `AT[l + 1]` (units, N) belong to weight layer l,
+    `AT[0]` is the input X.T. `Z`, `A` and `output` are the same arrays as (N, units) views
+    (`A[0]` is X, `A[-1]` the output): exactly what backward needs and the per-neuron maps draw.
     """
 
-    Z: list[Array]
-    A: list[Array]
+    ZT: list[Array]
+    AT: list[Array]
+
+    @property
+    def Z(self) -> list[Array]:
+        return [z.T for z in self.ZT]
+
+    @property
+    def A(self) -> list[Array]:
+        return [a.T for a in self.AT]
 
     @property
     def output(self) -> Array:
-        return self.A[-1]
+        return self.AT[-1].T
+
+
+def empty_forward(sizes: list[int], n: int) -> Forward:
+    """Buffers for a forward pass of n points through layers `sizes`, to pass as `out`."""
+    return Forward(ZT=[np.empty((k, n)) for k in sizes[1:]],
+                   AT=[np.empty((0, 0))] + [np.empty((k, n)) for k in sizes[1:]])
+
+
+def rows_times(M: Array, V: Array, out: Array) -> Array:
+    """out (H, N) = M (H, K) @ V (K, N), one matrix-vector product per row of M.
+
+    Equal rows of M give bit-equal rows of out (a blocked matrix product may round them
+    differently): neurons that start identical stay identical. M must be C-contiguous."""
+    if M.shape[1] == 1:  # an outer product
+        return np.multiply(M, V, out=out)
+    np.matmul(M[:, None, :], V, out=out[:, None, :])
+    return out
+
+
+def dots(A: Array, B: Array, out: Array) -> Array:
+    """out (K, H) = A (K, N) @ B (H, N).T, one dot product per element: equal rows of A or of B
+    give bit-equal rows or columns of out."""
+    return np.vecdot(A[:, None, :], B, out=out)
 
 
 def forward(
     W: list[Array], b: list[Array], X: Array, activation: Activation, output: Output,
     out: Forward | None = None,
 ) -> Forward:
-    """Run X (N, D) through layers (W, b); write into `out`'s buffers when given."""
-    fwd = out or Forward(Z=[], A=[X])
-    fwd.A[0] = X
-    a = X
+    """Run X (N, D) through layers (W, b); write into `out`'s buffers when given.
+
+    A transposed view of a contiguous (D, N) array is used as it is; other X are copied once."""
+    a = np.ascontiguousarray(X.T)  # (D, N)
+    fwd = out or Forward(ZT=[], AT=[a])
+    fwd.AT[0] = a
     last = len(W) - 1
     for l, (Wl, bl) in enumerate(zip(W, b, strict=True)):
         if out is None:
-            z = a @ Wl
-            z += bl
-            fwd.Z.append(z)
-            fwd.A.append(output.activate(z) if l == last else activation.f(z))
+            fwd.ZT.append(np.empty((Wl.shape[1], a.shape[1]), dtype=np.result_type(Wl, a)))
+            fwd.AT.append(np.empty_like(fwd.ZT[l]))
+        z = rows_times(np.ascontiguousarray(Wl.T), a, out=fwd.ZT[l])  # (H, N)
+        z += bl[:, None]
+        a = fwd.AT[l + 1]
+        if l == last:
+            output.activate(z, out=a)
         else:
-            z = np.matmul(a, Wl, out=fwd.Z[l])
-            z += bl
-            if l == last:
-                output.activate(z, out=fwd.A[l + 1])
-            else:
-                activation.f(z, out=fwd.A[l + 1])
-        a = fwd.A[l + 1]
+            activation.f(z, out=a)
     return fwd
 
 
@@ -75,7 +110,8 @@ class Network:
         self.grad = np.zeros_like(self.params)
         self.W, self.b = self._views(self.params, shapes)
         self.dW, self.db = self._views(self.grad, shapes)
-        self._buffers: dict[int, tuple[Forward, list[Array], list[Array]]] = {}
+        self._forwards: dict[int, Forward] = {}
+        self._backwards: dict[int, tuple[list[Array], list[Array]]] = {}
 
     def _views(self, flat: Array, shapes: list[tuple[int, int]]) -> tuple[list[Array], list[Array]]:
         W, b, i, j = [], [], 0, self.n_weights
@@ -97,38 +133,37 @@ class Network:
         for bl in self.b:
             bl.fill(0.0)
 
-    def forward(self, X: Array, scratch: bool = False) -> Forward:
-        """Forward pass of X (N, D). `scratch=True` reuses buffers owned by the network
-        (fast; valid only until the next scratch pass of the same N)."""
-        if not scratch:
-            return forward(self.W, self.b, X, self.activation, self.output)
-        return forward(self.W, self.b, X, self.activation, self.output, self._scratch(len(X))[0])
+    def forward(self, X: Array, scratch: bool = False, out: Forward | None = None) -> Forward:
+        """Forward pass of X (N, D), into `out` (see `empty_forward`) when given.
 
-    def _scratch(self, n: int) -> tuple[Forward, list[Array], list[Array]]:
-        """Buffers for batches of n rows: the forward pass, dZ per layer, temporaries."""
-        if n not in self._buffers:
-            Z = [np.empty((n, k)) for k in self.sizes[1:]]
-            A: list[Array] = [np.empty((0, 0))] + [np.empty((n, k)) for k in self.sizes[1:]]
-            dZ = [np.empty((n, k)) for k in self.sizes[1:]]
-            tmp = [np.empty((n, k)) for k in self.sizes[1:]]
-            if len(self._buffers) > 4:
-                self._buffers.clear()
-            self._buffers[n] = (Forward(Z=Z, A=A), dZ, tmp)
-        return self._buffers[n]
+        `scratch=True` reuses buffers owned by the network (fast; valid only until the next
+        scratch pass of the same N)."""
+        if scratch and out is None:
+            out = self._cached(self._forwards, len(X), lambda n: empty_forward(self.sizes, n))
+        return forward(self.W, self.b, X, self.activation, self.output, out)
+
+    @staticmethod
+    def _cached(cache: dict[int, Any], n: int, make: Any) -> Any:
+        """cache[n], made by make(n) when missing (a few sizes kept at most)."""
+        if n not in cache:
+            if len(cache) > 4:
+                cache.clear()
+            cache[n] = make(n)
+        return cache[n]
 
     def backward(self, fwd: Forward, Y: Array, l1: float = 0.0, l2: float = 0.0) -> Array:
         """Gradient of the total loss (mean data loss + l2/2·Σw² + l1·Σ|w|) into `self.grad`."""
         n = len(Y)
-        _, dZs, tmps = self._scratch(n)
-        dZ = np.subtract(fwd.A[-1], Y, out=dZs[-1])  # canonical link: dL/dz = (P − Y) / N
+        dZs, tmps = self._cached(self._backwards, n, lambda n: (
+            [np.empty((k, n)) for k in self.sizes[1:]], [np.empty((k, n)) for k in self.sizes[1:]]))
+        dZ = np.subtract(fwd.AT[-1], Y.T, out=dZs[-1])  # (K, N) canonical link: (P − Y) / N
         dZ *= 1.0 / n
         for l in range(self.n_layers - 1, -1, -1):
-            np.matmul(fwd.A[l].T, dZ, out=self.dW[l])
-            np.sum(dZ, axis=0, out=self.db[l])  # not ones @ dZ: BLAS would break exact symmetry
+            dots(fwd.AT[l], dZ, out=self.dW[l])  # (in, out)
+            np.add.reduce(dZ, axis=1, out=self.db[l])
             if l > 0:
-                dA = np.matmul(dZ, self.W[l].T, out=dZs[l - 1])  # (N, H_l)
-                self.activation.grad(fwd.Z[l - 1], fwd.A[l], tmps[l - 1])
-                dA *= tmps[l - 1]
+                dA = rows_times(self.W[l], dZ, out=dZs[l - 1])  # (H_l, N)
+                dA *= self.activation.grad(fwd.ZT[l - 1], fwd.AT[l], tmps[l - 1])
                 dZ = dA
         self._regularise(l1, l2)
         return self.grad
@@ -150,4 +185,4 @@ class Network:
     def loss(self, X: Array, Y: Array, l1: float = 0.0, l2: float = 0.0) -> float:
         """Total loss on (X, Y): mean data loss plus the penalty."""
         fwd = self.forward(X)
-        return self.output.loss(fwd.Z[-1], Y) + self.penalty(l1, l2)
+        return self.output.loss(fwd.ZT[-1], Y.T) + self.penalty(l1, l2)

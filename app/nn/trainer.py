@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from app.nn.network import Network
+from app.nn.network import Forward, Network, empty_forward
 from app.nn.optimizers import SGD, make_optimizer
 
 Array = NDArray[Any]
@@ -31,6 +31,7 @@ class Trainer:
         batch_size: int | None = None, l1: float = 0.0, l2: float = 0.0,
     ):
         self.net, self.X, self.Y, self.rng = net, X, Y, rng
+        self.XT, self.YT = np.ascontiguousarray(X.T), np.ascontiguousarray(Y.T)  # (D, N), (K, N)
         self.l1, self.l2 = l1, l2
         self.optimizer: SGD = make_optimizer(optimizer, net.params.size, learning_rate)
         self.batch_size = batch_size
@@ -40,6 +41,8 @@ class Trainer:
         self._perm: NDArray[np.intp] | None = None
         self._epoch_rng_state: Mapping[str, Any] = rng.bit_generator.state
         self._before = np.empty_like(net.params)  # the parameters before the current update
+        self._all = empty_forward(net.sizes, self.n)  # every row's forward pass…
+        self._all_at = np.full_like(net.params, np.nan)  # …at these parameters
 
     @property
     def n(self) -> int:
@@ -73,9 +76,10 @@ class Trainer:
             self._perm, self._pos = None, 0
 
     def _batch(self) -> tuple[Array, Array]:
+        """The next step's rows, transposed: XT (D, B), YT (K, B)."""
         if self.full_batch:
             self.epoch += 1
-            return self.X, self.Y
+            return self.XT, self.YT
         if self._perm is None:  # a new epoch: reshuffle
             self._epoch_rng_state = self.rng.bit_generator.state
             self._perm = self.rng.permutation(self.n)
@@ -85,17 +89,27 @@ class Trainer:
         if self._pos >= self.n:
             self.epoch += 1
             self._perm, self._pos = None, 0
-        return self.X[idx], self.Y[idx]
+        return self.XT.take(idx, axis=1), self.YT.take(idx, axis=1)
+
+    def forward_all(self) -> Forward:
+        """The forward pass of every training row at the current parameters.
+
+        Kept until the parameters change: a full-batch step at the same parameters (the one
+        after an evaluation) reuses it instead of computing it again."""
+        if not np.array_equal(self._all_at, self.net.params):
+            self.net.forward(self.XT.T, out=self._all)
+            np.copyto(self._all_at, self.net.params)
+        return self._all
 
     def step(self, n: int = 1) -> None:
         """Run n updates: forward, backward, update. Raises Diverged on NaN/inf."""
-        net, opt = self.net, self.optimizer
+        net, opt, full = self.net, self.optimizer, self.full_batch
         for _ in range(n):
-            Xb, Yb = self._batch()
+            XT, YT = self._batch()
             # forward
-            fwd = net.forward(Xb, scratch=True)
+            fwd = self.forward_all() if full else net.forward(XT.T, scratch=True)
             # backward
-            grad = net.backward(fwd, Yb, self.l1, self.l2)
+            grad = net.backward(fwd, YT.T, self.l1, self.l2)
             # update
             np.copyto(self._before, net.params)
             opt.update(net.params, grad)

@@ -18,13 +18,14 @@ from numpy.typing import NDArray
 from app.data.prepare import Prepared
 from app.nn import Network, Trainer
 from app.nn.losses import OUTPUT_FOR_TASK
-from app.nn.network import Forward
+from app.nn.network import Forward, empty_forward
 from app.nn.trainer import Diverged
 from app.schemas.sessions import Hyperparameters, Metrics, SessionConfig, Status
 from app.training.frames import Grid, make_grid
 from app.training.history import Record, Thinned
 
 Array = NDArray[Any]
+Targets = tuple[Array, Array | None]  # YT (K, N) and each row's label (None: regression)
 CHECKPOINT_BUDGET_BYTES = 6_000_000
 
 
@@ -71,6 +72,10 @@ class TrainingSession:
         self.net = Network(self.sizes, config.activation, OUTPUT_FOR_TASK[data.task])
         self.Y_train = self.net.output.targets(data.y_train, n_out)
         self.Y_test = self.net.output.targets(data.y_test, n_out)
+        self._train_targets = self._targets(self.Y_train)
+        self._test_targets = self._targets(self.Y_test)
+        self._test_XT = np.ascontiguousarray(data.X_test.T)  # (D, M)
+        self._test_fwd = empty_forward(self.sizes, len(data.X_test))  # its forward pass, reused
         self.init_seed = config.seed
         self.trainer = self._new_trainer(self.init_seed)
         self.history = self._new_history()
@@ -128,22 +133,30 @@ class TrainingSession:
 
     def evaluate(self) -> Evaluation:
         """Loss and accuracy on the training and test rows at the current parameters."""
-        train = self._evaluate(self.data.X_train, self.Y_train)
-        test = self._evaluate(self.data.X_test, self.Y_test) if len(self.data.X_test) else None
-        return Evaluation(train[0], test[0] if test else None,
-                          train[1], test[1] if test else None)
+        with self.lock, np.errstate(all="ignore"):
+            train = self._score(self.trainer.forward_all(), self._train_targets)
+            if not len(self.data.X_test):
+                return Evaluation(train[0], None, train[1], None)
+            fwd = self.net.forward(self._test_XT.T, out=self._test_fwd)
+            test = self._score(fwd, self._test_targets)
+            return Evaluation(train[0], test[0], train[1], test[1])
 
-    def _evaluate(self, X: Array, Y: Array) -> tuple[float, float | None]:
-        with np.errstate(all="ignore"):
-            fwd = self.net.forward(X)
-            loss = self.net.output.loss(fwd.Z[-1], Y)
+    def _targets(self, Y: Array) -> Targets:
+        """Y (N, K) as `_score` compares with it."""
+        YT = np.ascontiguousarray(Y.T)
         if self.data.task == "regression":
+            return YT, None
+        return YT, (YT[0] > 0.5) if self.data.task == "binary" else YT.argmax(axis=0)
+
+    def _score(self, fwd: Forward, targets: Targets) -> tuple[float, float | None]:
+        """Mean data loss (in the target's units) and accuracy of a forward pass."""
+        YT, labels = targets
+        loss = self.net.output.loss(fwd.ZT[-1], YT)
+        if labels is None:
             return loss * self.data.y_std**2, None
-        if self.data.task == "binary":
-            hit = (fwd.output[:, 0] > 0.5) == (Y[:, 0] > 0.5)
-        else:
-            hit = fwd.output.argmax(axis=1) == Y.argmax(axis=1)
-        return loss, float(hit.mean())
+        P = fwd.AT[-1]  # (K, N)
+        hit = (P[0] > 0.5) == labels if self.data.task == "binary" else P.argmax(axis=0) == labels
+        return loss, np.count_nonzero(hit) / hit.size
 
     # ---- training -----------------------------------------------------------------------
     def _record(self) -> None:
@@ -169,21 +182,26 @@ class TrainingSession:
                 self.status = Status.PAUSED
             self.dirty = True
             self.last_used = time.monotonic()
-            while (done := self.trainer.step_count - start) < steps:
-                chunk = self._chunk(steps - done, deadline)
-                began = time.monotonic()
-                try:
-                    with np.errstate(all="ignore"):
-                        self.trainer.step(chunk)
-                except Diverged as err:
-                    self._diverge(f"{err}; try a smaller learning rate")
-                    break
-                now = time.monotonic()
-                self._step_seconds = 0.8 * self._step_seconds + 0.2 * (now - began) / chunk
-                self._record()
-                if deadline is not None and now >= deadline:
-                    break
+            with np.errstate(all="ignore"):
+                self._train(steps, deadline)
             return self.trainer.step_count - start
+
+    def _train(self, steps: int, deadline: float | None) -> None:
+        """`train`'s loop: chunks of steps between history records (the lock held)."""
+        end = self.trainer.step_count + steps
+        while (remaining := end - self.trainer.step_count) > 0:
+            chunk = self._chunk(remaining, deadline)
+            began = time.monotonic()
+            try:
+                self.trainer.step(chunk)
+            except Diverged as err:
+                self._diverge(f"{err}; try a smaller learning rate")
+                return
+            now = time.monotonic()
+            self._step_seconds = 0.8 * self._step_seconds + 0.2 * (now - began) / chunk
+            self._record()
+            if deadline is not None and now >= deadline:
+                return
 
     def _chunk(self, remaining: int, deadline: float | None) -> int:
         """Steps to run before the next history record is due, or the deadline (at least 1)."""

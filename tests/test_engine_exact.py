@@ -1,0 +1,109 @@
+"""The engine's exactness: PyTorch's trajectories, neurons that stay exact copies at any size,
+the (N, units) views of the (units, N) buffers, and a shared forward pass that changes no bit."""
+
+import itertools
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+
+from app.nn import Network, Trainer
+from app.nn.network import forward
+from tests.helpers import make_dataset, make_session
+
+ACTS = {"tanh": "Tanh", "sigmoid": "Sigmoid", "relu": "ReLU"}
+
+
+def _xor(n: int = 200) -> tuple[np.ndarray, np.ndarray]:
+    X = np.random.default_rng(0).normal(size=(n, 2))
+    return X, (X[:, :1] * X[:, 1:] > 0).astype(float)
+
+
+@pytest.mark.parametrize(("sizes", "act"), [([2, 8, 8, 1], "tanh"), ([2, 5, 3, 1], "sigmoid"),
+                                            ([2, 32, 32, 1], "relu")])
+def test_full_batch_adam_follows_pytorch(sizes: list[int], act: str) -> None:
+    torch = pytest.importorskip("torch")
+    X, Y = _xor()
+    net = Network(sizes, act, "sigmoid")
+    net.init(np.random.default_rng(1))
+    layers = []
+    for W, b in zip(net.W, net.b, strict=True):
+        linear = torch.nn.Linear(*W.shape, dtype=torch.float64)
+        with torch.no_grad():
+            linear.weight.copy_(torch.from_numpy(W.T.copy()))
+            linear.bias.copy_(torch.from_numpy(b.copy()))
+        layers += [linear, getattr(torch.nn, ACTS[act])()]
+    model = torch.nn.Sequential(*layers[:-1])
+    opt, loss = torch.optim.Adam(model.parameters(), lr=0.03), torch.nn.BCEWithLogitsLoss()
+    Xt, Yt = torch.from_numpy(X), torch.from_numpy(Y)
+    for _ in range(100):
+        opt.zero_grad()
+        loss(model(Xt), Yt).backward()
+        opt.step()
+    Trainer(net, X, Y, np.random.default_rng(1), "adam", 0.03).step(100)
+    for W, linear in zip(net.W, layers[::2], strict=True):
+        assert np.abs(W - linear.weight.detach().numpy().T).max() < 1e-12  # measured ≤ 2e-14
+
+
+@pytest.mark.parametrize(("h1", "h2"), list(itertools.product([3, 5, 6, 8], [1, 4, 7])))
+def test_constant_init_keeps_neurons_identical_at_any_size(h1: int, h2: int) -> None:
+    X, Y = _xor(150)  # 150 rows: full batch, and minibatches of 32 with a short last one
+    for batch in (None, 32):
+        net = Network([2, h1, h2, 1], "tanh", "sigmoid")
+        net.init(np.random.default_rng(0), "constant", 0.3)
+        Trainer(net, X, Y, np.random.default_rng(0), "adam", 0.05, batch).step(60)
+        for W, b in zip(net.W[:-1], net.b[:-1], strict=True):
+            assert np.ptp(W, axis=1).max() == 0.0 and np.ptp(b) == 0.0, (h1, h2, batch)
+        assert np.ptp(net.W[-1], axis=0).max() == 0.0  # and their outgoing weights too
+        assert np.abs(net.W[0]).max() != 0.3  # it did train
+
+
+def test_forward_shows_n_by_units_views_of_one_row_per_neuron() -> None:
+    net = Network([3, 4, 2], "tanh", "softmax")
+    net.init(np.random.default_rng(0))
+    X = np.random.default_rng(1).normal(size=(5, 3))
+    fwd = net.forward(X)
+    assert [a.shape for a in fwd.A] == [(5, 3), (5, 4), (5, 2)]
+    assert [z.shape for z in fwd.Z] == [(5, 4), (5, 2)]
+    assert [a.shape for a in fwd.AT] == [(3, 5), (4, 5), (2, 5)]
+    assert np.shares_memory(fwd.A[1], fwd.AT[1]) and fwd.output.base is fwd.AT[-1]
+    assert np.allclose(fwd.A[1], np.tanh(X @ net.W[0] + net.b[0]), rtol=0, atol=1e-15)
+    assert np.allclose(fwd.output.sum(axis=1), 1.0)
+    f32 = forward([w.astype(np.float32) for w in net.W], [v.astype(np.float32) for v in net.b],
+                  X.astype(np.float32), net.activation, net.output)
+    assert f32.output.dtype == np.float32 and np.allclose(f32.output, fwd.output, atol=1e-6)
+
+
+def test_a_step_after_an_evaluation_is_the_same_step() -> None:
+    """forward_all's pass is reused by the next full-batch step: bit-identical parameters
+    whether or not anything evaluated in between, and after an outside edit it is redone."""
+    X, Y = _xor()
+
+    def run(evaluate_every: int, edit: bool) -> bytes:
+        net = Network([2, 6, 1], "tanh", "sigmoid")
+        net.init(np.random.default_rng(3))
+        tr = Trainer(net, X, Y, np.random.default_rng(3), "adam", 0.05)
+        for k in range(40):
+            if k % evaluate_every == 0:
+                tr.forward_all()
+            if edit and k == 20:
+                net.W[0][0, 0] += 0.5
+            tr.step()
+        return net.params.tobytes()
+
+    assert run(1, False) == run(7, False) == run(1000, False)
+    assert run(1, True) == run(1000, True) != run(1, False)
+
+
+@pytest.mark.parametrize("batch_size", [None, 16])
+def test_recorded_metrics_are_what_the_session_says_at_that_step(
+        client: TestClient, batch_size: int | None) -> None:
+    sid = make_session(client, make_dataset(client), hidden_layers=[5, 3], activation="tanh",
+                       batch_size=batch_size)
+    client.post(f"/api/sessions/{sid}/step", json={"steps": 30}).raise_for_status()
+    history = client.get(f"/api/sessions/{sid}/history").json()
+    for step in (30, 17, 4, 0):
+        rewound = client.post(f"/api/sessions/{sid}/rewind", json={"step": step}).json()
+        i = history["steps"].index(step)
+        for key in ("train_loss", "test_loss", "train_accuracy", "test_accuracy"):
+            assert rewound["metrics"][key] == history[key][i], (step, key)
