@@ -176,6 +176,7 @@ function showBody() {
   legend.replaceChildren();
   for (const r of page.runs) {
     const li = el('li', null, legend);
+    li.dataset.session = r.id;
     el('span', 'swatch', li).style.background = r.color;
     el('span', null, li, r.name); // a name may hold column names: text only
   }

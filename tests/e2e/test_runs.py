@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from tests.e2e.conftest import PageLog, shot
-from tests.helpers import get_json
+from tests.helpers import get_json, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -26,6 +26,12 @@ def open_runs(page: Page, base: str, hash_: str, timeout: float = 90_000) -> Non
     step = page.evaluate("document.getElementById('step-slider').max")
     page.wait_for_function("document.getElementById('maps').dataset.step !== undefined")
     assert int(step) >= 0
+
+
+def wait_gone(base: str, ids: list[str]) -> None:
+    """Wait until every session in `ids` answers 404 (the page's keepalive deletes)."""
+    wait_until(lambda: all(httpx.get(f"{base}/api/sessions/{i}", timeout=10).status_code == 404
+                           for i in ids), 20, "the page's sessions deleted")
 
 
 def next_frames(page: Page) -> None:
@@ -92,8 +98,21 @@ def test_logistic_regression_seeds_agree(page: Page, live_server: str, log: Page
 
     # leaving the page deletes what it made
     page.goto(live_server + "/lessons")
-    for r in rows:
-        assert httpx.get(f"{live_server}/api/sessions/{r['id']}", timeout=10).status_code == 404
+    wait_gone(live_server, [r["id"] for r in rows])
+    assert log.errors == [] and log.foreign == []
+
+
+def test_leaving_while_training_deletes_the_sessions(page: Page, live_server: str,
+                                                     log: PageLog) -> None:
+    page.goto(f"{live_server}/runs#seeds=3&steps=100000&{NET_HASH}")
+    page.wait_for_function("document.getElementById('runs-progress').value >= 150")
+    ids = page.evaluate("[...document.querySelectorAll('#runs-legend li')]"
+                        ".map((li) => li.dataset.session)")
+    assert len(ids) == 3
+    assert "Training 3 sessions round-robin" in page.inner_text("#runs-status")
+    shot(page, "runs-training-1280")
+    page.goto(live_server + "/lessons")
+    wait_gone(live_server, ids)
     assert log.errors == [] and log.foreign == []
 
 
