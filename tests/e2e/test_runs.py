@@ -160,6 +160,15 @@ def test_two_sessions_by_id(page: Page, live_server: str, log: PageLog) -> None:
         assert int(colour[1:], 16) in drawn, colour
     assert_matches_api(page, live_server, table(page))
     assert all(c > 20 for c in map_colours(page))
+    # the smoothing control redraws the curves: none at 0, heavier at 0.99
+    picture = "document.getElementById('curves').toDataURL()"
+    before = page.evaluate(picture)
+    page.fill("#smoothing", "0")
+    assert page.inner_text("#smoothing-out") == "0"
+    raw = page.evaluate(picture)
+    page.fill("#smoothing", "0.99")
+    assert len({before, raw, page.evaluate(picture)}) == 3
+    page.fill("#smoothing", "0.6")
     shot(page, "runs-ids-1280")
     page.set_viewport_size({"width": 1920, "height": 1080})
     next_frames(page)
@@ -198,3 +207,18 @@ def test_playground_link_carries_the_hash(page: Page, live_server: str, log: Pag
     link.dispatch_event("pointerdown")  # a click would open the page (and train 8 seeds)
     href = link.get_attribute("href")
     assert href == "/runs#seeds=8&data=gauss&layers=", href
+
+
+def test_train_again_replaces_the_runs(page: Page, live_server: str, log: PageLog) -> None:
+    open_runs(page, live_server, f"seeds=2&steps=100&{LR_HASH}")
+    first = [r["id"] for r in table(page)]
+    page.evaluate("document.getElementById('runs').dataset.before = '1'")  # this document
+    page.select_option("#setup-seeds", "3")
+    page.click("#runs-setup button[type=submit]")
+    # a new document (the page reloads for the new hash), done training
+    page.wait_for_function(f"!document.getElementById('runs').dataset.before && {DONE}",
+                           timeout=90_000)
+    assert page.evaluate("location.hash").startswith("#seeds=3&steps=100&")
+    assert len(table(page)) == 3
+    wait_gone(live_server, first)  # the replaced runs are deleted
+    assert log.errors == [] and log.foreign == []
