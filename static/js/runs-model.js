@@ -168,3 +168,15 @@ export function nextChunk(done, total, chunk, from = 0) {
   }
   return null;
 }
+
+/** The index of the last of the sorted `steps` at or before `s` (0 when none is). */
+export function indexAt(steps, s) {
+  let lo = 0;
+  let hi = steps.length - 1;
+  if (hi < 0 || s < steps[0]) return 0;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (steps[mid] <= s) lo = mid; else hi = mid - 1;
+  }
+  return lo;
+}

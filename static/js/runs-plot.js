@@ -30,9 +30,10 @@ const finiteMax = (arrays) => {
 
 /**
  * Loss curves: runs = [{color, steps, train, test, rawTrain, rawTest}] (raw: the unsmoothed
- * values, drawn faint when given). The y axis runs from 0.
+ * values, drawn faint when given). The y axis runs from 0. `hover`: a step marked with a
+ * vertical line, or null. Returns the step under a CSS-px x: stepAt(x) (null off the plot).
  */
-export function drawCurves(canvas, runs) {
+export function drawCurves(canvas, runs, hover = null) {
   const { ctx, w, h } = vectorContext(canvas);
   ctx.clearRect(0, 0, w, h);
   const r = { x: 44, y: 8, w: Math.max(10, w - 66), h: Math.max(10, h - 46) };
@@ -62,7 +63,9 @@ export function drawCurves(canvas, runs) {
     stroke(run.steps, run.test, run.color, 1.6, [5, 3]);
     stroke(run.steps, run.train, run.color, 1.8, []);
   }
+  if (hover !== null) strokeCurve(ctx, 2, () => Math.round(X(hover)) + 0.5, (j) => (j ? r.y + r.h : r.y), '#5f6675', 1, [2, 2]);
   ctx.restore();
+  return (x) => (x < r.x || x > r.x + r.w ? null : Math.round(X.invert(x)));
 }
 
 /** A snapshot's output as maps {lo, hi, bytes} per channel, the way the big map takes them. */

@@ -10,7 +10,7 @@ import { stateTable, readHash, writeHash, datasetSpec, sessionConfig, isUpload }
 import { getSession, getHistory, reseed, getPoints, Made } from './runs-api.js';
 import {
   parseRunsHash, seedsHash, smooth, spread, agree, configDiff, runNames, sameSplit,
-  sliderSteps, stepShown, nextChunk,
+  sliderSteps, stepShown, nextChunk, indexAt,
 } from './runs-model.js';
 import { drawCurves, drawMap, drawSpread, runColor } from './runs-plot.js';
 import { $, el } from './dom.js';
@@ -26,7 +26,10 @@ window.addEventListener('pagehide', () => { leaving = true; });
 window.addEventListener('pageshow', (e) => { if (e.persisted) location.reload(); }); // its sessions are gone
 window.addEventListener('hashchange', () => location.reload());
 
-const page = { mode: null, runs: [], info: null, points: null, steps: [], alone: false, total: 0, seq: 0 };
+const page = {
+  mode: null, runs: [], info: null, points: null, steps: [], alone: false, total: 0, seq: 0,
+  curves: [], hover: null, stepAt: () => null, // the curves drawn, the hovered step, x → step
+};
 
 // ---------------------------------------------------------------- words
 
@@ -251,8 +254,35 @@ function curvesData() {
 
 function drawAll() {
   if ($('runs-body').hidden) return;
-  drawCurves($('curves'), curvesData());
+  page.curves = curvesData();
+  redrawCurves();
   if (root.dataset.state === 'done') showSpreadPlot();
+}
+
+function redrawCurves() {
+  page.stepAt = drawCurves($('curves'), page.curves, page.hover);
+}
+
+/** The values under the pointer: each run's (smoothed) train and test loss at that step. */
+function showTip(x) {
+  const tip = $('curves-tip');
+  const step = page.stepAt(x);
+  page.hover = step;
+  redrawCurves();
+  if (step === null) { tip.hidden = true; return; }
+  tip.replaceChildren();
+  const first = page.curves[0];
+  const shown = first && first.steps.length ? first.steps[indexAt(first.steps, step)] : step; // a recorded step
+  el('div', 'tip-step', tip, fill(words.step_label_any, { step: shown }));
+  page.curves.forEach((c, i) => {
+    const k = indexAt(c.steps, step);
+    const line = el('div', 'tip-run', tip);
+    el('span', 'swatch', line).style.background = c.color;
+    el('span', null, line, `${page.runs[i].name}: ${fill(words.map_caption, { train: four(c.train[k]), test: four(c.test[k]) })}`);
+  });
+  tip.hidden = false;
+  const box = $('curves').getBoundingClientRect();
+  tip.style.left = `${Math.min(x + 14, Math.max(0, box.width - tip.offsetWidth))}px`;
 }
 
 // ---------------------------------------------------------------- maps at one step
@@ -366,6 +396,8 @@ function showSpread() {
 
 // ---------------------------------------------------------------- go
 
+$('curves').addEventListener('pointermove', (e) => showTip(e.clientX - $('curves').getBoundingClientRect().left));
+$('curves').addEventListener('pointerleave', () => { page.hover = null; $('curves-tip').hidden = true; redrawCurves(); });
 $('smoothing').addEventListener('input', () => {
   $('smoothing-out').textContent = $('smoothing').value;
   drawAll();

@@ -169,6 +169,14 @@ def test_two_sessions_by_id(page: Page, live_server: str, log: PageLog) -> None:
     page.fill("#smoothing", "0.99")
     assert len({before, raw, page.evaluate(picture)}) == 3
     page.fill("#smoothing", "0.6")
+    # pointing at the chart gives each run's values at that step
+    box = page.locator("#curves").bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    tip = page.locator("#curves-tip")
+    tip.wait_for()
+    assert tip.locator(".tip-step").inner_text().startswith("Step ")
+    lines = tip.locator(".tip-run").all_inner_texts()
+    assert [x.split(":")[0] for x in lines] == legend and all("train" in x for x in lines)
     shot(page, "runs-ids-1280")
     page.set_viewport_size({"width": 1920, "height": 1080})
     next_frames(page)

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 
 import {
   smooth, spread, agree, configDiff, runNames, sameSplit, parseRunsHash, seedsHash,
-  sliderSteps, stepShown, nextChunk, DEFAULT_SEEDS, DEFAULT_STEPS, MAX_SEEDS,
+  sliderSteps, stepShown, nextChunk, indexAt, DEFAULT_SEEDS, DEFAULT_STEPS, MAX_SEEDS,
 } from '../../static/js/runs-model.js';
 
 const close = (a, b, tol = 1e-12) => assert.ok(Math.abs(a - b) <= tol, `${a} vs ${b}`);
@@ -103,4 +103,13 @@ test('round-robin chunks: each run in turn, the last chunk short, a stopped run 
   assert.deepEqual(nextChunk([100, 100], 120, 50, 0), [0, 20]);
   assert.deepEqual(nextChunk([120, null, 100], 120, 50, 0), [2, 20]);
   assert.equal(nextChunk([120, null], 120, 50, 0), null);
+});
+
+test('indexAt: the last step at or before, by bisection', () => {
+  const steps = [0, 1, 2, 4, 8, 16];
+  assert.equal(indexAt(steps, 5), 3);
+  assert.equal(indexAt(steps, 16), 5);
+  assert.equal(indexAt(steps, 99), 5);
+  assert.equal(indexAt(steps, -1), 0);
+  assert.equal(indexAt([], 3), 0);
 });
