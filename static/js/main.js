@@ -36,6 +36,7 @@ import { SymmetryNotice, breakSymmetry } from './symmetry.js';
 import { StuckNotice } from './stuck.js';
 import * as views from './views.js';
 import { ViewTabs } from './view-tabs.js';
+import { bindRunsLink } from './runs-link.js';
 import { viewSpec } from './view-spec.js';
 
 const vocab = vocabulary();
@@ -183,6 +184,7 @@ dispatch(channel, {
 });
 
 // start
+bindRunsLink($('runs-link'));
 bindShortcuts({ togglePlay: () => transport.togglePlay(), step: () => transport.step(), reset: resetRun });
 exposeForTests({ page, sessions, frames, nav, loop, chart, info: () => init && init.info });
 changed(null);

@@ -89,7 +89,7 @@ def test_a_lesson_opens_the_view_it_talks_about(page: Page, live_server: str,
     page.wait_for_selector(f"#view-tabs [data-pane={preset.pane}][aria-selected=true]")
     panel = page.get_attribute(f"#view-tabs [data-pane={preset.pane}]", "aria-controls")
     assert page.is_visible(f"#{panel}")
-    assert in_viewport(page, f"#{panel} canvas")
+    assert in_viewport(page, f"#{panel} canvas >> nth=0")
 
 
 def test_nothing_is_cut_off_at_1280(page: Page, live_server: str) -> None:
