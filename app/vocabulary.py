@@ -613,6 +613,34 @@ def view_texts() -> dict[str, dict[str, str]]:
         "wins where this score is the largest.",
         "deeper": "No single line: this map is {symbol} of a weighted sum of the previous "
         "layer’s maps (below). The black curve: where that sum is 0.",
+        # a deeper neuron's sum read as a combination of its inputs' regions (card-model.js
+        # combination): each input taken as fully on (its activation's top) or off (its bottom)
+        "region_half": "half-plane", "regions_half": "half-planes",
+        "region_ray": "side of its cut point", "regions_ray": "sides of their cut points",
+        "region_deep": "region", "regions_deep": "regions",
+        "combine_pushes": "Where an input neuron is on ({hi}, in its {region}) rather than off "
+        "({lo}), it pushes this neuron’s sum z: {list}; the bias is {b}.",
+        "push_up": "{name} up by {by}",
+        "push_down": "{name} down by {by}",
+        "literal_on_one": "{names} is on", "literal_on_many": "{names} are all on",
+        "literal_off_one": "{names} is off", "literal_off_many": "{names} are all off",
+        "join_and": " and ", "join_or": ", or ",
+        "combine_outside": " (for a negative weight, the outside of its {region})",
+        "combine_and": "Were each input fully on or off, this neuron would be on (z > 0) only "
+        "where {parts}: an AND, the intersection of those {regions}{negated}.",
+        "combine_or": "Were each input fully on or off, this neuron would be on (z > 0) wherever "
+        "{parts}: an OR, the union of those {regions}{negated}.",
+        "combine_one": "Were each input fully on or off, this neuron would be on (z > 0) "
+        "exactly where {parts}: it follows that one {region}{negated}.",
+        "combine_never": "Were each input fully on or off, no combination of them would lift z "
+        "above 0: this neuron would be off everywhere.",
+        "combine_always": "Were each input fully on or off, no combination of them would bring z "
+        "below 0: this neuron would be on everywhere.",
+        "combine_mix": "Were each input fully on or off, this neuron would be on for some "
+        "combinations of them, but no single AND or OR of whole {regions} says which: a "
+        "weighted mix.",
+        "combine_unbounded": "ReLU inputs have no top to be fully on at: this sum is a weighted "
+        "mix of ramps, not an AND or OR of whole {regions}.",
     }
     stuck = {
         "stuck": "This run looks stuck: test accuracy has stayed at about {acc} for the last "

@@ -299,6 +299,12 @@ def test_every_view_text_the_js_asks_for_exists(vocab: dict[str, Any]) -> None:
     asked += [("collapse", f"stays_{task}{shape}") for task in TASKS
               for shape in ("", "_1d", "_curved")]
     asked += [("collapse", f"{key}_{task}") for task in TASKS for key in ("lead", "bend")]
+    asked += [("card", f"{key}_{where}") for key in ("region", "regions")
+              for where in ("half", "ray", "deep")]
+    asked += [("card", f"combine_{kind}")
+              for kind in ("never", "always", "mix", "and", "or", "one")]
+    asked += [("card", f"join_{kind}") for kind in ("and", "or")]
+    asked += [("card", f"literal_{state}_{n}") for state in ("on", "off") for n in ("one", "many")]
     missing = [(v, k) for v, k in asked if k not in views.get(v, {})]
     assert not missing
 

@@ -3,7 +3,7 @@
 // w·x + b = 0 in the raw units of the view features (from init.model's standardization); and
 // a deeper neuron's sum taken apart into the maps w_j·h_j it adds up (from the frame's maps).
 
-import { activation, rawInputs, taskOutput, transformLabel, vocabulary } from './vocabulary.js';
+import { activation, rawInputs, taskOutput, transformLabel, viewText, vocabulary } from './vocabulary.js';
 import { fmtNum, weightedSum } from './format.js';
 import { lineInRaw } from './units.js';
 
@@ -128,4 +128,66 @@ export function symmetricBytes(values, M) {
 /** The breakdown's colour note. */
 export function scaleNote(M) {
   return `colour: −${fmtNum(M)} … 0 … +${fmtNum(M)}, one scale for every tile`;
+}
+
+/**
+ * How a deeper neuron combines its inputs' regions, read off its weights w and bias b as if
+ * each input neuron were fully on (its activation's top, hi) or off (its bottom, lo). Where
+ * input j is on rather than off it adds its push w_j·(hi − lo) to z, and the neuron is on
+ * where z > 0. Call "input j is on" input j's literal when w_j > 0 and "input j is off" its
+ * literal when w_j < 0 (its region's outside): every literal that holds raises z by |push|, from
+ * z_none (no literal holds) to z_all (all do), so a few sums decide the whole truth table:
+ *   never   z_all ≤ 0: off however the inputs are set
+ *   always  z_none > 0: on however they are set
+ *   and     on exactly where every literal of S holds (the others do not matter), an
+ *           intersection; S can only be those whose loss alone turns z_all off: |push| ≥ z_all
+ *   or      on exactly where some literal of S holds, a union; S can only be those that alone
+ *           turn z_none on: |push| > −z_none
+ *   mix     neither: no single AND or OR of whole regions says where
+ * Null for inputs with no top and bottom (ReLU: unbounded; linear: no bends at all).
+ * range: the inputs' activation range [lo, hi]. → {pushes, kind, on, off}: on and off the
+ * inputs of S whose literal is "on" (w > 0) and "off" (w < 0).
+ */
+export function combination(w, b, [lo, hi]) {
+  if (lo === null || hi === null || !w.length) return null;
+  const pushes = w.map((v) => v * (hi - lo));
+  const a = pushes.map(Math.abs);
+  const zNone = w.reduce((s, v) => s + v * (v > 0 ? lo : hi), b); // P off, N on
+  const zAll = a.reduce((s, v) => s + v, zNone);
+  const split = (S) => ({ on: S.filter((j) => w[j] > 0), off: S.filter((j) => w[j] < 0) });
+  const result = (kind, S = []) => ({ pushes, kind, ...split(S) });
+  if (zAll <= 0) return result('never');
+  if (zNone > 0) return result('always');
+  const idx = w.map((_, j) => j).filter((j) => w[j] !== 0);
+  const and = idx.filter((j) => a[j] >= zAll);
+  if (and.length && zNone + and.reduce((s, j) => s + a[j], 0) > 0) return result('and', and);
+  const or = idx.filter((j) => a[j] > -zNone);
+  if (or.length && zAll - or.reduce((s, j) => s + a[j], 0) <= 0) return result('or', or);
+  return result('mix');
+}
+
+/**
+ * The card's words for combination(): how each input pushes and which AND / OR (if any) the
+ * neuron computes. c: combination(…) or null; act: the inputs' activation key; names: the
+ * inputs' names; b: the bias; where: 'half' (first-layer half-planes), 'ray' (1-D) or 'deep'.
+ */
+export function combinationText(c, act, names, b, where) {
+  const region = viewText('card', `region_${where}`);
+  const regions = viewText('card', `regions_${where}`);
+  if (!c) return act === 'relu' ? viewText('card', 'combine_unbounded', { regions }) : '';
+  const [lo, hi] = activation(act).range;
+  const list = c.pushes.map((p, j) => viewText('card', p >= 0 ? 'push_up' : 'push_down', { name: names[j], by: fmtNum(Math.abs(p)) }));
+  const pushes = viewText('card', 'combine_pushes', { hi: fmtNum(hi), lo: fmtNum(lo), region, list: list.join(', '), b: fmtNum(b) });
+  if (c.kind !== 'and' && c.kind !== 'or') return `${pushes} ${viewText('card', `combine_${c.kind}`, { regions })}`;
+  const kind = c.on.length + c.off.length === 1 ? 'one' : c.kind; // one literal: AND and OR alike
+  // each side: "h1.1 and h1.3 are all on" (AND) or "h1.1 or h1.3 is on" (OR)
+  const word = c.kind === 'and' ? ' and ' : ' or ';
+  const side = (idx, state) => {
+    if (!idx.length) return null;
+    const many = idx.length > 1 && c.kind === 'and' ? 'many' : 'one';
+    return viewText('card', `literal_${state}_${many}`, { names: idx.map((j) => names[j]).join(word) });
+  };
+  const parts = [side(c.on, 'on'), side(c.off, 'off')].filter(Boolean);
+  const negated = c.off.length ? viewText('card', 'combine_outside', { region }) : '';
+  return `${pushes} ${viewText('card', `combine_${kind}`, { parts: parts.join(viewText('card', `join_${c.kind}`)), region, regions, negated })}`;
 }

@@ -17,8 +17,8 @@
 import { $, el } from './dom.js';
 import { fmtNum } from './format.js';
 import { LiveEdit, withParameter } from './edits.js';
-import { transformLabel, viewText } from './vocabulary.js';
-import { actWords, formula, leadText, neuronOf } from './card-model.js';
+import { activation, transformLabel, viewText } from './vocabulary.js';
+import { actWords, combination, combinationText, curvedInputs, formula, leadText, neuronOf } from './card-model.js';
 import { drawBreakdown, drawNeuronMap } from './card-maps.js';
 
 
@@ -206,6 +206,17 @@ export class NeuronCard {
 
   // ---------------------------------------------------------------- drawing
 
+  /** How this neuron combines its inputs' regions (AND, OR or a mix); '' where "on" means nothing. */
+  combineText(p, index) {
+    const { neuron, net, info, ref } = this;
+    if (neuron.isOutput && net.task !== 'binary') return ''; // a score, or a value: no "on" at z > 0
+    const w = p.weights.map((row) => row[index]);
+    const b = p.bias[index];
+    const c = combination(w, b, activation(net.activation).range);
+    const where = ref.layer > 2 ? 'deep' : info.oneD ? 'ray' : curvedInputs(this.model, net.inputs).length ? 'deep' : 'half';
+    return combinationText(c, net.activation, this.names, b, where);
+  }
+
   render() {
     if (!this.ref || !this.params || !this.info) return;
     const { layer, index } = this.ref;
@@ -221,6 +232,7 @@ export class NeuronCard {
     if (this.tiles) {
       const caps = drawBreakdown(this.tiles, card, this.grids, this.names);
       if (caps) $('card-scale').textContent = caps;
+      $('card-combine').textContent = this.combineText(p, index);
     }
   }
 }

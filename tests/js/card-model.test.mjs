@@ -114,3 +114,76 @@ test('a deeper neuron\'s sum of weighted maps is its pre-activation: σ(z) is it
   }
   assert.deepEqual(Array.from(symmetricBytes(Float32Array.of(-2, 0, 2, 5), 2)), [0, 128, 255, 255]);
 });
+
+// ---- how a deeper neuron combines its inputs' regions (AND, OR, a mix)
+import { combination, combinationText } from '../../static/js/card-model.js';
+
+/** The neuron's truth table with each input fully on (hi) or off (lo): on[mask] = z > 0. */
+function truthTable(w, b, lo, hi) {
+  const n = w.length;
+  return Array.from({ length: 1 << n }, (_, m) => w.reduce((s, v, j) => s + v * ((m >> j) & 1 ? hi : lo), b) > 0);
+}
+
+/** Whether `table` is the AND (or the OR) of the literals of inputs `on` (on) and `off` (off). */
+function isGate(gate, table, on, off) {
+  const has = (m, j) => ((m >> j) & 1) === 1;
+  return table.every((v, m) => {
+    const lits = [...on.map((j) => has(m, j)), ...off.map((k) => !has(m, k))];
+    return v === (gate === 'and' ? lits.every(Boolean) : lits.some(Boolean));
+  });
+}
+
+test('combination: the kind it names is the truth table of fully-on/off inputs, and a mix is no AND or OR of any literals', () => {
+  let seed = 7;
+  const rand = () => { seed = (seed * 16807) % 2147483647; return seed / 2147483647; };
+  const seen = new Set();
+  for (let t = 0; t < 3000; t++) {
+    const n = 1 + Math.floor(rand() * 5);
+    const w = Array.from({ length: n }, () => (rand() - 0.5) * 10);
+    const b = (rand() - 0.5) * 12;
+    for (const [lo, hi] of [[0, 1], [-1, 1]]) {
+      const c = combination(w, b, [lo, hi]);
+      const table = truthTable(w, b, lo, hi);
+      seen.add(c.kind);
+      assert.deepEqual(c.pushes, w.map((v) => v * (hi - lo)));
+      if (c.kind === 'never') assert.ok(table.every((v) => !v));
+      else if (c.kind === 'always') assert.ok(table.every((v) => v));
+      else if (c.kind !== 'mix') {
+        assert.ok(isGate(c.kind, table, c.on, c.off), `${c.kind} ${w} ${b}`);
+        assert.ok(c.on.every((j) => w[j] > 0) && c.off.every((j) => w[j] < 0));
+      } else {
+        // no subset of literals, each input on (w > 0) or off (w < 0), ANDs or ORs to the table
+        for (let S = 1; S < 1 << n; S++) {
+          const idx = w.map((_, j) => j).filter((j) => (S >> j) & 1);
+          const on = idx.filter((j) => w[j] > 0);
+          const off = idx.filter((j) => w[j] < 0);
+          for (const g of ['and', 'or']) assert.ok(!isGate(g, table, on, off), `mix, yet ${g} ${idx}: ${w} ${b}`);
+        }
+        assert.ok(table.some(Boolean) && !table.every(Boolean));
+      }
+    }
+  }
+  for (const k of ['never', 'always', 'and', 'or', 'mix']) assert.ok(seen.has(k), k);
+  assert.equal(combination([1, 2], 0, [0, null]), null); // ReLU: no top to be fully on at
+});
+
+test('combination in words: the xor fixture\'s h2.1 is on only inside h1.3\'s half-plane and outside the others\'', () => {
+  const p = frame.layers[1];
+  const w = p.weights.map((row) => row[0]); // (−3.08, −4.04, 3.36), b = −0.94
+  const c = combination(w, p.bias[0], [0, 1]);
+  assert.equal(c.kind, 'and');
+  assert.deepEqual([c.on, c.off], [[2], [0, 1]]);
+  const text = combinationText(c, 'sigmoid', ['h1.1', 'h1.2', 'h1.3'], p.bias[0], 'half');
+  assert.ok(text.includes('h1.1 down by 3.08, h1.2 down by 4.045, h1.3 up by 3.356'), text);
+  assert.ok(text.includes('only where h1.3 is on and h1.1 and h1.2 are all off: an AND, the intersection of those half-planes (for a negative weight, the outside of its half-plane).'), text);
+  const or = combinationText(combination([3, 3], -1, [0, 1]), 'sigmoid', ['h1.1', 'h1.2'], -1, 'half');
+  assert.ok(or.endsWith('wherever h1.1 or h1.2 is on: an OR, the union of those half-planes.'), or);
+  const orNot = combinationText(combination([6.8, -6.96, 6.78], 1.34, [0, 1]), 'sigmoid', ['h1.1', 'h1.2', 'h1.3'], 1.34, 'half');
+  assert.ok(orNot.includes('wherever h1.1 or h1.3 is on, or h1.2 is off: an OR'), orNot);
+  const and = combinationText(combination([3, 3], -4, [0, 1]), 'sigmoid', ['h1.1', 'h1.2'], -4, 'half');
+  assert.ok(and.endsWith('only where h1.1 and h1.2 are all on: an AND, the intersection of those half-planes.'), and);
+  const one = combinationText(combination([5, 0.1], -1, [0, 1]), 'sigmoid', ['h1.1', 'h1.2'], -1, 'half');
+  assert.ok(one.endsWith('exactly where h1.1 is on: it follows that one half-plane.'), one);
+  assert.ok(combinationText(null, 'relu', ['a'], 0, 'deep').includes('weighted mix of ramps'));
+  assert.equal(combinationText(null, 'linear', ['a'], 0, 'deep'), '');
+});
