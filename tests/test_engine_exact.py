@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.nn import Network, Trainer
-from app.nn.network import forward
+from app.nn.network import forward, forward_stack
 from tests.helpers import make_dataset, make_session
 
 ACTS = {"tanh": "Tanh", "sigmoid": "Sigmoid", "relu": "ReLU"}
@@ -107,3 +107,24 @@ def test_recorded_metrics_are_what_the_session_says_at_that_step(
         i = history["steps"].index(step)
         for key in ("train_loss", "test_loss", "train_accuracy", "test_accuracy"):
             assert rewound["metrics"][key] == history[key][i], (step, key)
+
+
+@pytest.mark.parametrize(("sizes", "act", "out"), [([2, 8, 8, 1], "tanh", "sigmoid"),
+                                                   ([3, 5, 3], "relu", "softmax"),
+                                                   ([1, 4, 1], "sigmoid", "identity")])
+def test_a_stacked_pass_is_each_pass_bit_for_bit(sizes: list[int], act: str, out: str) -> None:
+    """The test metrics of many recorded steps are scored in one stacked pass; each step's
+    numbers are those of its pass alone (what evaluate() computes at that step)."""
+    rng = np.random.default_rng(0)
+    net = Network(sizes, act, out)
+    X, Y = rng.normal(size=(125, sizes[0])), rng.normal(size=(sizes[-1], 125))
+    P = rng.normal(size=(5, net.params.size))
+    stack = forward_stack(net, P, X)
+    losses = net.output.losses(stack.ZT[-1], Y)
+    for p in range(5):
+        one = forward_stack(net, P[p : p + 1], X)
+        assert all(a[0].tobytes() == b[p].tobytes() for a, b in zip(one.AT[1:], stack.AT[1:],
+                                                                    strict=True))
+        assert net.output.losses(one.ZT[-1], Y)[0] == losses[p]
+        net.params[...] = P[p]
+        assert np.allclose(net.forward(X).output, one.AT[-1][0].T, rtol=0, atol=1e-12)

@@ -4,7 +4,6 @@ Each pairs an output activation with its canonical loss, so the gradient of the 
 with respect to the output pre-activation is always (P − Y) / N.
 """
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,13 +25,13 @@ class Output:
         return n_classes if self.name == "softmax" else 1
 
     def activate(self, z: Array, out: Array | None = None) -> Array:
-        """Output activation of the pre-activation `z` (K, N): one row per output unit."""
+        """Output activation of the pre-activation `z` (…, K, N): one row per output unit."""
         if self.name == "sigmoid":
             return sigmoid(z, out=out)
         if self.name == "softmax":
-            out = np.subtract(z, z.max(axis=0), out=out)
+            out = np.subtract(z, z.max(axis=-2, keepdims=True), out=out)
             np.exp(out, out=out)
-            out /= out.sum(axis=0)
+            out /= out.sum(axis=-2, keepdims=True)
             return out
         if out is None:
             return z.copy()
@@ -48,20 +47,28 @@ class Output:
         return np.asarray(y, dtype=np.float64).reshape(-1, 1)
 
     def loss(self, z: Array, Y: Array) -> float:
-        """Mean data loss from the pre-activation z (K, N) against Y (K, N), computed stably
-        (no exp overflow)."""
+        """Mean data loss from the pre-activation z (K, N) against Y (K, N)."""
+        return float(self.losses(z, Y))
+
+    def losses(self, z: Array, Y: Array) -> Array:
+        """Mean data loss of each pre-activation in the stack z (P, K, N) against Y (K, N), or
+        of z (K, N) alone; computed stably (no exp overflow), the same bits either way."""
+        stacked = z.ndim > 2
         if self.name == "sigmoid":  # log-loss: log(1 + e^z) − y·z
-            return _mean(np.logaddexp(0.0, z) - Y * z)
+            return _mean(np.logaddexp(0.0, z) - Y * z, stacked)
         if self.name == "softmax":  # cross-entropy: logsumexp(z) − z_y
-            m = z.max(axis=0)
-            lse = m + np.log(np.exp(z - m).sum(axis=0))
-            return _mean(lse - (z * Y).sum(axis=0))
-        return _mean((z - Y) ** 2) / 2.0  # squared error, halved
+            m = z.max(axis=-2)
+            lse = m + np.log(np.exp(z - m[..., None, :]).sum(axis=-2))
+            return _mean(lse - (z * Y).sum(axis=-2), stacked)
+        return _mean((z - Y) ** 2, stacked) / 2.0  # squared error, halved
 
 
-def _mean(x: Array) -> float:
-    """np.mean(x) as a float, without its Python-level overhead (the same sum, the same bits)."""
-    return float(np.add.reduce(x, axis=None)) / x.size if x.size else math.nan
+def _mean(terms: Array, stacked: bool) -> Array:
+    """The mean of `terms` (one per item of the first axis when stacked), summed as np.mean
+    sums it, without its Python-level overhead."""
+    flat = terms.reshape(len(terms), -1) if stacked else terms.reshape(-1)
+    mean: Array = np.add.reduce(flat, axis=-1) / flat.shape[-1]
+    return mean
 
 OUTPUTS: dict[str, Output] = {name: Output(name) for name in ("sigmoid", "softmax", "identity")}
 OUTPUT_FOR_TASK = {"binary": "sigmoid", "multiclass": "softmax", "regression": "identity"}

@@ -9,6 +9,7 @@ a whole row at once and a bias gradient is a row sum. Callers still see (N, unit
 transposed views of the same memory (`Forward.A`, `Forward.Z`, `Forward.output`).
 """
 
+import itertools
 from dataclasses import dataclass
 from typing import Any
 
@@ -92,6 +93,23 @@ def forward(
             output.activate(z, out=a)
         else:
             activation.f(z, out=a)
+    return fwd
+
+
+def forward_stack(net: "Network", params: Array, X: Array) -> Forward:
+    """The forward pass of X (N, D) at each row of `params` (P, net.params.size) at once:
+    ZT[l], AT[l + 1] are (P, units, N). Each row's pass has the same bits as that row's pass
+    alone (P = 1), for metrics; not `forward`'s: one blocked product per layer and row."""
+    a = np.ascontiguousarray(X.T)  # (D, N), then (P, H, N)
+    fwd, P, i, j = Forward(ZT=[], AT=[a]), len(params), 0, net.n_weights
+    for l, (nin, nout) in enumerate(itertools.pairwise(net.sizes)):
+        WT = params[:, i : i + nin * nout].reshape(P, nin, nout).transpose(0, 2, 1)  # (P, H, K)
+        z = np.multiply(WT, a) if nin == 1 else np.matmul(np.ascontiguousarray(WT), a)
+        z += params[:, j : j + nout, None]
+        i, j = i + nin * nout, j + nout
+        a = net.output.activate(z) if l == net.n_layers - 1 else net.activation.f(z)
+        fwd.ZT.append(z)
+        fwd.AT.append(a)
     return fwd
 
 

@@ -68,20 +68,22 @@ class Adam(SGD):
     ):
         super().__init__(size, learning_rate)
         self.beta1, self.beta2, self.eps = beta1, beta2, eps
-        self.m = np.zeros(size)
-        self.v = np.zeros(size)
+        self._mv = np.zeros((2, size))  # m and v, updated together
+        self.m, self.v = self._mv
+        self._gg = np.zeros((2, size))  # g and g², likewise
+        self._decay = np.array([[beta1], [beta2]])
+        self._keep = np.array([[1.0 - beta1], [1.0 - beta2]])
         self._tmp = np.zeros(size)
 
     def update(self, params: Array, grad: Array) -> None:
         self.t += 1
         b1, b2, tmp = self.beta1, self.beta2, self._tmp
-        self.m *= b1  # m = β1·m + (1 − β1)·g
-        np.multiply(grad, 1.0 - b1, out=tmp)
-        self.m += tmp
-        self.v *= b2  # v = β2·v + (1 − β2)·g²
-        np.multiply(grad, grad, out=tmp)
-        tmp *= 1.0 - b2
-        self.v += tmp
+        # m = β1·m + (1 − β1)·g and v = β2·v + (1 − β2)·g², both rows at once
+        np.copyto(self._gg[0], grad)
+        np.multiply(grad, grad, out=self._gg[1])
+        self._gg *= self._keep
+        self._mv *= self._decay
+        self._mv += self._gg
         # p −= lr · m̂ / (√v̂ + ε), with m̂ = m / (1 − β1^t), v̂ = v / (1 − β2^t)
         np.sqrt(self.v, out=tmp)
         tmp *= 1.0 / math.sqrt(1.0 - b2**self.t)

@@ -91,12 +91,12 @@ class Trainer:
             self._perm, self._pos = None, 0
         return self.XT.take(idx, axis=1), self.YT.take(idx, axis=1)
 
-    def forward_all(self) -> Forward:
+    def forward_all(self, changed: bool = False) -> Forward:
         """The forward pass of every training row at the current parameters.
 
-        Kept until the parameters change: a full-batch step at the same parameters (the one
-        after an evaluation) reuses it instead of computing it again."""
-        if not np.array_equal(self._all_at, self.net.params):
+        Kept until the parameters change (`changed`: the caller knows they did): a full-batch
+        step at the same parameters (the one after an evaluation) reuses it."""
+        if changed or not np.array_equal(self._all_at, self.net.params):
             self.net.forward(self.XT.T, out=self._all)
             np.copyto(self._all_at, self.net.params)
         return self._all
@@ -104,18 +104,22 @@ class Trainer:
     def step(self, n: int = 1) -> None:
         """Run n updates: forward, backward, update. Raises Diverged on NaN/inf."""
         net, opt, full = self.net, self.optimizer, self.full_batch
-        for _ in range(n):
+        before = self._all_at if full else self._before  # the parameters the forward pass saw
+        for i in range(n):
             XT, YT = self._batch()
             # forward
-            fwd = self.forward_all() if full else net.forward(XT.T, scratch=True)
+            if full:
+                fwd = self.forward_all(changed=i > 0)
+            else:
+                fwd = net.forward(XT.T, scratch=True)
+                np.copyto(before, net.params)
             # backward
             grad = net.backward(fwd, YT.T, self.l1, self.l2)
             # update
-            np.copyto(self._before, net.params)
             opt.update(net.params, grad)
             self.step_count += 1
             if not math.isfinite(float(np.add.reduce(net.params))):
-                np.copyto(net.params, self._before)
+                np.copyto(net.params, before)
                 raise Diverged(f"parameters became NaN or inf at step {self.step_count}")
 
     def state(self) -> dict[str, Any]:

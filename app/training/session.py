@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 from app.data.prepare import Prepared
 from app.nn import Network, Trainer
 from app.nn.losses import OUTPUT_FOR_TASK
-from app.nn.network import Forward, empty_forward
+from app.nn.network import Forward, forward_stack
 from app.nn.trainer import Diverged
 from app.schemas.sessions import Hyperparameters, Metrics, SessionConfig, Status
 from app.training.frames import Grid, make_grid
@@ -27,6 +27,7 @@ from app.training.history import Record, Thinned
 Array = NDArray[Any]
 Targets = tuple[Array, Array | None]  # YT (K, N) and each row's label (None: regression)
 CHECKPOINT_BUDGET_BYTES = 6_000_000
+PENDING = 64  # steps whose test metrics are scored together
 
 
 class SessionError(ValueError):
@@ -74,10 +75,9 @@ class TrainingSession:
         self.Y_test = self.net.output.targets(data.y_test, n_out)
         self._train_targets = self._targets(self.Y_train)
         self._test_targets = self._targets(self.Y_test)
-        self._test_XT = np.ascontiguousarray(data.X_test.T)  # (D, M)
-        self._test_fwd = empty_forward(self.sizes, len(data.X_test))  # its forward pass, reused
         self.init_seed = config.seed
         self.trainer = self._new_trainer(self.init_seed)
+        self._pending: list[tuple[int, float, float | None, Array]] = []  # see _record
         self.history = self._new_history()
         self._record()
 
@@ -135,10 +135,7 @@ class TrainingSession:
         """Loss and accuracy on the training and test rows at the current parameters."""
         with self.lock, np.errstate(all="ignore"):
             train = self._score(self.trainer.forward_all(), self._train_targets)
-            if not len(self.data.X_test):
-                return Evaluation(train[0], None, train[1], None)
-            fwd = self.net.forward(self._test_XT.T, out=self._test_fwd)
-            test = self._score(fwd, self._test_targets)
+            test = self._score_tests(self.net.params[None])[0]
             return Evaluation(train[0], test[0], train[1], test[1])
 
     def _targets(self, Y: Array) -> Targets:
@@ -159,13 +156,47 @@ class TrainingSession:
         return loss, np.count_nonzero(hit) / hit.size
 
     # ---- training -----------------------------------------------------------------------
-    def _record(self) -> None:
-        """Log metrics and a checkpoint at the current step, when the thinning wants them."""
+    def _record(self, flush: bool = True) -> None:
+        """Log metrics and a checkpoint at the current step, when the thinning wants them.
+
+        The train metrics come from the forward pass the next step reuses; the test rows are
+        scored later for many steps in one stacked pass (`_flush`; `train` flushes before it
+        returns, so readers never see a pending step)."""
         step = self.trainer.step_count
         if self.history.metrics.wants(step):
-            self.history.metrics.add(step, self.evaluate())
+            train = self._score(self.trainer.forward_all(), self._train_targets)
+            self._pending.append((step, *train, self.net.params.copy()))
+            if flush or len(self._pending) >= PENDING:
+                self._flush()
         if self.history.checkpoints.wants(step):
             self.history.checkpoints.add(step, self.trainer.state())
+
+    def _flush(self) -> None:
+        """Score the test rows at every pending step's parameters and add their metrics."""
+        if not self._pending:
+            return
+        steps, losses, accuracies, params = zip(*self._pending, strict=True)
+        self._pending.clear()
+        tests = self._score_tests(np.stack(params))
+        for step, loss, accuracy, (test_loss, test_accuracy) in zip(
+                steps, losses, accuracies, tests, strict=True):
+            self.history.metrics.add(step, Evaluation(loss, test_loss, accuracy, test_accuracy))
+
+    def _score_tests(self, params: Array) -> list[tuple[float | None, float | None]]:
+        """Test loss and accuracy at each row of `params` (P, n_params), in one stacked pass."""
+        if not len(self.data.X_test):
+            return [(None, None)] * len(params)
+        with np.errstate(all="ignore"):
+            fwd = forward_stack(self.net, params, self.data.X_test)
+            YT, labels = self._test_targets
+            losses = self.net.output.losses(fwd.ZT[-1], YT)
+        if labels is None:
+            return [(float(loss) * self.data.y_std**2, None) for loss in losses]
+        P = fwd.AT[-1]  # (P, K, M)
+        binary = self.data.task == "binary"
+        hit = (P[:, 0] > 0.5) == labels if binary else P.argmax(axis=1) == labels
+        hits = np.count_nonzero(hit, axis=1)
+        return [(float(loss), int(h) / labels.size) for loss, h in zip(losses, hits, strict=True)]
 
     def train(self, steps: int, deadline: float | None = None) -> int:
         """Run up to `steps` updates (stopping at `deadline`, a time.monotonic() value).
@@ -183,7 +214,10 @@ class TrainingSession:
             self.dirty = True
             self.last_used = time.monotonic()
             with np.errstate(all="ignore"):
-                self._train(steps, deadline)
+                try:
+                    self._train(steps, deadline)
+                finally:
+                    self._flush()
             return self.trainer.step_count - start
 
     def _train(self, steps: int, deadline: float | None) -> None:
@@ -199,7 +233,7 @@ class TrainingSession:
                 return
             now = time.monotonic()
             self._step_seconds = 0.8 * self._step_seconds + 0.2 * (now - began) / chunk
-            self._record()
+            self._record(flush=False)
             if deadline is not None and now >= deadline:
                 return
 
