@@ -1,9 +1,9 @@
 """The lessons, as data: each a short page in the app's own words and a playground preset.
 
 They follow the learner's question step by step: logistic regression is one neuron, where one
-line fails, what a hidden layer and its output neuron do, sums of sigmoids, depth, symmetry,
-other activations and capacity. Body text takes a tiny markup, rendered by `inline`:
-`*emphasis*` and `` `code` ``; everything else is escaped.
+line fails, what a hidden layer and its output neuron do, sums of sigmoids, depth, why linear
+layers collapse into one, symmetry, other activations and capacity. Body text takes a tiny
+markup, rendered by `inline`: `*emphasis*` and `` `code` ``; everything else is escaped.
 """
 
 import re
@@ -171,6 +171,8 @@ LR_XOR = Preset("xor", layers=())
 XOR_TWO = Preset("xor", layers=(2,), lr=0.1, pane="hidden")
 BUMP_TWO = Preset("bump", layers=(2,), pane="sums")
 SPIRAL_DEEP = Preset("spiral", layers=(6, 6), speed=7)
+SPIRAL_THREE = Preset("spiral3", n=900, layers=(8, 8), act="tanh", speed=7)
+LINEAR_DEEP = Preset("circle", layers=(8, 8), act="linear", speed=6, pane="collapse")
 XOR_CONSTANT = Preset("xor", layers=(4,), init="constant", iv=0.5, lr=0.1, speed=6)
 CIRCLE_RELU = Preset("circle", layers=(4,), act="relu")
 MOONS_BIG = Preset("moons", n=80, noise=0.5, test=0.5, layers=(16, 16), speed=6, show_test=True)
@@ -257,8 +259,12 @@ _LESSONS = [
                  "what shape is its boundary then?",
         answer="x₁² and x₂². The rule *inside radius r* is `r² − x₁² − x₂² > 0`, which is linear "
                "in the squares, so one neuron can learn it. Its boundary is a straight line in "
-               "(x₁², x₂²) and an ellipse in the original plane (a circle when the two weights "
-               "come out equal).",
+               "the inputs it sees. In the plane, with x₁ and x₂ also ticked, it is "
+               "`w₁z₁ + w₂z₂ + w₃z₁² + w₄z₂² + b = 0` in the standardized inputs z: a conic, an "
+               "ellipse when the two square weights have the same sign and a hyperbola when "
+               "they differ. Here both come out near −3.44, so it is almost a circle in "
+               "standardized units; a circle only there, since standardizing divides x₁ and x₂ "
+               "by different standard deviations (2.27 and 2.35).",
     ),
     Lesson(
         slug="hidden-layer",
@@ -350,45 +356,96 @@ _LESSONS = [
     ),
     Lesson(
         slug="deeper",
-        title="Deeper: combinations of combinations",
-        summary="A second layer builds regions out of the first layer's lines (spiral).",
+        title="Deeper: a second layer combines half-planes",
+        summary="A second-layer neuron ANDs or ORs the first layer's half-planes into regions.",
         preset=SPIRAL_DEEP,
         body=(
-            "Add a second hidden layer and each of its neurons takes the first layer's outputs "
-            "as its inputs: the same `σ(w·h + b)` form, but on features instead of on x₁ and "
-            "x₂. Its map in the diagram is no longer one straight edge. It is a soft region "
-            "cut out by a weighted combination of the first layer's lines: a wedge, a band, a "
-            "corner. The output neuron then combines those regions — combinations of "
-            "combinations.",
-            "The spiral is the test: two arms winding around each other. Press play; it runs "
-            "fast, and the loss needs a few thousand steps. Compare the maps column by column: "
-            "the first layer is all straight edges, the second shows curved shapes, and the "
-            "output map follows the arms.",
-            "Depth is not the only way. One hidden layer with enough neurons fits this spiral "
-            "too (try 16), just as the approximation lesson promised. What the second layer "
-            "adds is reuse: it builds its shapes from the first layer's lines instead of "
-            "drawing new lines of its own, which for many shapes needs fewer neurons in all. "
-            "How much that helps depends on the data; on this small spiral both work.",
-            "And the *Hidden space* tab beside the output map still shows the last hidden "
-            "layer: there, as always, the output neuron draws one line.",
+            "A first-layer sigmoid neuron is on (near 1) on one side of its line, a half-plane, "
+            "and off (near 0) on the other. A second-layer neuron computes `σ(w·h + b)` on "
+            "those outputs: a positive weight says *where that half-plane is on, push me up*, "
+            "a negative one *push me down*. With a bias strongly negative against its weights "
+            "it is on only where several half-planes agree, an AND: their intersection, a "
+            "wedge, a band, a corner. With large weights and a bias just below zero, one is "
+            "enough, an OR: their union. The output neuron then combines those regions.",
+            "The preset is two hidden layers of 6 on the spiral. Press play, then click a "
+            "second-layer neuron: its card adds up its sum map by map, says which half-plane "
+            "pushes it up or down by how much, and whether, were each input fully on or off, "
+            "it would be an AND, an OR or a weighted mix.",
+            "Does depth save neurons here? Measured through the API (seed 0, test accuracy "
+            "after 3 000 steps): on this spiral one hidden layer first reaches 95% with 10 "
+            "neurons, two layers with 5-5, also 10; on the circle one layer needs 3 (a "
+            "triangle) and two layers 3-3. On these two, depth does not save neurons (on three "
+            "spirals it does: see below). It changes how they are used, and how training "
+            "goes: one layer of 16 reaches 95% "
+            "by step 3 000, then overfits to 88% by step 10 000, while 6-6 holds 96.7%.",
         ),
-        analogy="A picture. A second-layer sigmoid neuron still computes `σ(w·h + b)`, a "
-                "logistic-regression form, but on learned features. Calling it a logistic "
-                "regression says what it computes, not how it was trained.",
+        analogy="A picture made exact by an idealisation. A sigmoid neuron is never exactly 0 "
+                "or 1, so AND and OR say what the neuron would compute were its inputs fully "
+                "on or off; the card works that out from the live weights and bias, and says "
+                "*a weighted mix* when neither holds. The neuron itself still has a logistic "
+                "regression's form, `σ(w·h + b)`, on learned features.",
         tries=(
-            Try("One hidden layer of 16 sigmoid neurons: about the same number of weights, "
-                "and it fits the spiral as well.", SPIRAL_DEEP.but(layers=(16,))),
-            Try("One hidden layer of 6: it gets stuck well short, near 85%.",
-                SPIRAL_DEEP.but(layers=(6,))),
-            Try("Hover a second-layer neuron and then the first-layer neurons linked to it "
-                "most strongly: its region is bounded by their lines."),
+            Try("One hidden layer of 10: the fewest neurons one layer needs here to reach 95% "
+                "test accuracy (8 reach 80%).", SPIRAL_DEEP.but(layers=(10,))),
+            Try("Two hidden layers of 5: 10 neurons again, and 95% again (4-4 reach 75%).",
+                SPIRAL_DEEP.but(layers=(5, 5))),
+            Try("One hidden layer of 16: 95% by step 3 000 and 98.3% by step 5 000, then it "
+                "overfits: 88.3% test accuracy at step 10 000, while 6-6 holds 96.7%.",
+                SPIRAL_DEEP.but(layers=(16,))),
+            Try("Three spirals, 900 points, tanh: two layers of 8 (16 neurons) reach 92.8% test "
+                "accuracy after 3 000 steps, one layer of 32 only 91.1% and one of 16 86.1%: "
+                "here the second layer pays.", SPIRAL_THREE),
+            Try("The circle with two layers of 3: click each second-layer neuron and read which "
+                "half-planes it combines.", SPIRAL_DEEP.but(data="circle", layers=(3, 3))),
         ),
-        question="What can a second-layer neuron's map look like that a first-layer neuron's "
-                 "map cannot?",
-        answer="A first-layer sigmoid neuron's map always has straight, parallel contour lines: "
-               "it varies in one direction only. A second-layer neuron squashes a weighted sum "
-               "of first-layer maps, so its contours can bend and close: wedges, bands, corners "
-               "and blobs, bounded by pieces of the first layer's lines.",
+        question="A second-layer neuron weighs two first-layer neurons by +4 and +4 and has bias "
+                 "−6. Were its inputs fully on or off, where would it be on? And with bias −2?",
+        answer="With bias −6 only where both are on: one alone gives 4 − 6 < 0, both give "
+               "8 − 6 > 0. That is an AND, the intersection of the two half-planes. With bias "
+               "−2 one is enough (4 − 2 > 0) while none gives −2 < 0: an OR, their union.",
+    ),
+    Lesson(
+        slug="linear-collapse",
+        title="Without an activation, layers collapse into one",
+        summary="Linear layers multiply into one matrix: deep or not, one logistic regression.",
+        preset=LINEAR_DEEP,
+        body=(
+            "Why does a neuron need its activation? Take it away. The preset is two hidden "
+            "layers of 8 *linear* neurons on the circle, each computing only `w·h + b`. Press "
+            "play: the accuracy stays near 50%, and the output map never shows more than one "
+            "straight edge.",
+            "The *One equivalent layer* tab beside the output map says why. A layer of linear "
+            "neurons is a matrix product plus a bias, `h = x·W₁ + b₁`, and the next one gives "
+            "`h·W₂ + b₂ = x·(W₁·W₂) + (b₁·W₂ + b₂)`. However many layers, the product "
+            "`W = W₁·W₂·W₃` and the folded bias `b = (b₁·W₂ + b₂)·W₃ + b₃` are one layer, and "
+            "with the output's sigmoid that is a logistic regression: one straight line. The "
+            "tab writes that layer with its live numbers, in x₁'s and x₂'s own units, and draws "
+            "its map beside the network's: they agree within the maps' 8-bit rounding.",
+            "So depth without a nonlinearity adds nothing: these 105 weights and biases are "
+            "worth exactly three numbers, two weights and a bias. Press *Switch to sigmoid*: "
+            "σ of a sum is not a sum, no single matrix is left, and the boundary closes around "
+            "the disc. The layers add something only because the activation bends each one's "
+            "output before the next combines it.",
+        ),
+        analogy="Exact. Linear hidden layers under a sigmoid output are a logistic regression "
+                "to the last digit: P = σ(x·W + b) with W the product of the matrices. Training "
+                "takes another route, though: it moves the factors W₁, W₂, … rather than W, "
+                "and L2 on the factors is not L2 on W.",
+        tries=(
+            Try("Three hidden layers of linear neurons: still one straight line.",
+                LINEAR_DEEP.but(layers=(8, 8, 8))),
+            Try("The same network with sigmoid neurons: the circle is solved.",
+                LINEAR_DEEP.but(act="sigmoid", pane="output")),
+            Try("Linear neurons with x₁² and x₂² as inputs: the one layer is a logistic "
+                "regression on the squares, and it separates the circle.",
+                LINEAR_DEEP.but(inputs=("x1", "x2", "x1sq", "x2sq"))),
+        ),
+        question="A network has 10 hidden layers of 100 linear neurons and a sigmoid output. "
+                 "What can it draw that a logistic regression cannot?",
+        answer="Nothing. Each layer is a matrix product plus a bias, so the ten layers and the "
+               "output multiply into one matrix W and fold into one bias b: P = σ(x·W + b), a "
+               "logistic regression with one weight per input. Its boundary is one straight "
+               "line, however many layers and neurons.",
     ),
     Lesson(
         slug="symmetry",

@@ -78,3 +78,32 @@ def test_lesson_preset_opens_and_trains(page: Page, live_server: str, log: PageL
     page.keyboard.press("Space")
     page.wait_for_function("(window.__ll.latest || {}).status === 'paused'")
     assert log.errors == [] and log.foreign == []
+
+
+def test_the_collapse_lesson_opens_its_pane_and_the_depth_lesson_its_rule(
+        page: Page, live_server: str, log: PageLog) -> None:
+    """Lesson 6's preset shows the one equivalent layer at once; lesson 5's second-layer neuron
+    card says how it combines the first layer's half-planes."""
+    from tests.e2e.conftest import open_pane
+
+    collapse = next(lesson for lesson in LESSONS if lesson.slug == "linear-collapse")
+    page.goto(f"{live_server}/lessons/{collapse.slug}")
+    page.click("#open-preset")
+    wait_frame(page, "f.layers.length === 3 && window.__ll.state.act === 'linear'")
+    page.wait_for_function("window.__llCollapse !== null")
+    assert page.is_visible("#view-collapse .cl-formula")
+    assert page.inner_text("#view-collapse .cl-formula").startswith("P(1) = σ(")
+    assert page.get_attribute("#view-tabs [data-pane=collapse]", "aria-selected") == "true"
+    shot(page, f"lesson-{collapse.number}-collapse-pane")
+
+    deeper = next(lesson for lesson in LESSONS if lesson.slug == "deeper")
+    page.goto(f"{live_server}/lessons/{deeper.slug}")
+    page.click("#open-preset")
+    wait_frame(page, "f.layers.length === 3 && window.__ll.state.data === 'spiral'")
+    open_pane(page, "output")
+    page.click("#network .node.neuron[data-layer='2'][data-index='0']")
+    page.wait_for_function("document.getElementById('card-combine').textContent.length > 0")
+    text = page.inner_text("#card-combine")
+    assert "h1.1 " in text and "Were each input fully on or off" in text
+    shot(page, f"lesson-{deeper.number}-second-layer-card")
+    assert log.errors == [] and log.foreign == []
