@@ -10,7 +10,7 @@
 #    fresh read (no cache) — median per call — and its parts timed alone, round-robin with it:
 #    the grid forward passes, the quantising, the hidden points, the metrics, framing.pack of a
 #    built message. Beside it: the same frame with the parameters unmoved (the cache's case) and
-#    main's frame, JSON of every map at 100²/64² (now serialised by orjson). Target <= 0.5 ms.
+#    main's frame, JSON of every map at 100²/64² (json.dumps, as before). Target <= 0.5 ms.
 #    Bytes on the wire: JSON of every map vs binary of the page's view, 2-8-8-1 and 6x32
 #    (targets <= 30 kB and <= 200 kB).
 # 2. End to end over a real WebSocket on 127.0.0.1: uvicorn app.main:app in a subprocess (free
@@ -210,7 +210,7 @@ def frame_cases(s: TrainingSession, calls: int, repeats: int, label: str) -> lis
                       for n, f in parts] + [
         Case(f"{label}: binary frame, the page's view, parameters unmoved (cached maps)",
              repeat(lambda: framing.frames_for(s, page, cache), calls), calls, repeats),
-        Case(f"{label}: JSON frame, every map at 100²/64² (main's frame; now orjson)",
+        Case(f"{label}: JSON frame, every map at 100²/64² (main's frame)",
              repeat(lambda: framing.frames_for(s, every_map), calls), calls, repeats),
     ]
 
