@@ -292,3 +292,13 @@ def test_a_binary_client_peeks_in_binary(client: TestClient) -> None:
             pass
     assert peek["step"] == 0 and peek["output"] == first["output"]
     assert peek["layers"] == first["layers"]
+
+
+def test_an_unknown_format_is_refused_with_4422_and_a_reason(client: TestClient) -> None:
+    from starlette.websockets import WebSocketDisconnect
+
+    sid = make_session(client, make_dataset(client))["id"]
+    with pytest.raises(WebSocketDisconnect) as info, \
+            client.websocket_connect(f"/api/sessions/{sid}/stream?format=xml") as ws:
+        ws.receive_json()
+    assert info.value.code == 4422 and "'json' or 'binary', got 'xml'" in info.value.reason

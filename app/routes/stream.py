@@ -2,7 +2,6 @@
 
 import asyncio
 import logging
-from typing import Literal
 
 from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
 from pydantic import TypeAdapter, ValidationError
@@ -16,7 +15,7 @@ from app.schemas.sessions import (
 )
 from app.security import clip
 from app.training import payloads
-from app.training.framing import check_view, dumps
+from app.training.framing import Format, check_view, dumps
 from app.training.player import Players
 from app.training.registry import SessionRegistry
 from app.training.session import SessionError
@@ -33,19 +32,24 @@ def _problem(err: ValidationError) -> str:
     return f"bad control message: {where}: {first['msg']}"
 
 
+FORMATS = ("json", "binary")
 MAX_PENDING = 64  # control messages a socket may have waiting; more are refused
 BYTES_PER_PARAMETER = 32  # a set_parameters message: a full-precision JSON number, with room
 
 
 @router.websocket("/api/sessions/{session_id}/stream")
-async def stream(ws: WebSocket, session_id: str,
-                 format: Literal["json", "binary"] = Query("json")) -> None:
+async def stream(ws: WebSocket, session_id: str, format: str = Query("json")) -> None:
     """First an `init` message, then frames while playing; see the README for the messages.
     `?format=binary`: each frame is one binary message (app.training.framing); every other
     message stays JSON text.
 
     A refusal accepts the socket and closes it with a code and a reason the page can show:
-    4404 no such session, 4429 too many live sessions."""
+    4404 no such session, 4429 too many live sessions, 4422 no such format."""
+    if format not in FORMATS:
+        await ws.accept()
+        await ws.close(code=4422, reason=clip(f"format must be 'json' or 'binary', got {format!r}"))
+        return
+    fmt: Format = "binary" if format == "binary" else "json"
     registry: SessionRegistry = ws.app.state.registry
     players: Players = ws.app.state.players
     try:
@@ -69,7 +73,7 @@ async def stream(ws: WebSocket, session_id: str,
         else:
             await ws.send_text(message)
 
-    player, watcher = players.watch(session, send, format)
+    player, watcher = players.watch(session, send, fmt)
     max_grid = ws.app.state.settings.max_grid
     pending: list[Control] = []
     arrived = asyncio.Event()
