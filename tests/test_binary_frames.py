@@ -302,3 +302,25 @@ def test_an_unknown_format_is_refused_with_4422_and_a_reason(client: TestClient)
             client.websocket_connect(f"/api/sessions/{sid}/stream?format=xml") as ws:
         ws.receive_json()
     assert info.value.code == 4422 and "'json' or 'binary', got 'xml'" in info.value.reason
+
+
+@pytest.mark.parametrize(("kind", "extra", "out_shape", "channels", "neuron_shape"), [
+    ("sine", {}, [1, 100], 1, [1, 24]),  # 1-D: a map is one row along x
+    ("blobs", {"classes": 3}, [100, 100], 3, [24, 24]),  # one map per class
+])
+def test_one_d_and_multiclass_binary_frames(
+    client: TestClient, kind: str, extra: dict[str, Any], out_shape: list[int], channels: int,
+    neuron_shape: list[int],
+) -> None:
+    sid = make_session(client, make_dataset(client, kind, **extra), hidden_layers=[3])["id"]
+    url = f"/api/sessions/{sid}/stream"
+    with client.websocket_connect(url) as text, \
+            client.websocket_connect(url + "?format=binary") as binary:
+        text.receive_json()
+        binary.receive_json()
+        binary.send_json({"type": "view", "neuron_size": 24})
+        text.send_json({"type": "step", "steps": 5})
+        a, b = frame_at(text, 5), frame_at(binary, 5)
+    assert [m["shape"] for m in b["output"]] == [out_shape] * channels
+    assert b["output"] == a["output"]
+    assert b["neurons"][0][0]["shape"] == neuron_shape
