@@ -27,7 +27,7 @@ from app.training.history import Record, Thinned
 Array = NDArray[Any]
 Targets = tuple[Array, Array | None]  # YT (K, N) and each row's label (None: regression)
 CHECKPOINT_BUDGET_BYTES = 6_000_000
-PENDING = 64  # steps whose test metrics are scored together
+PENDING_VALUES = 1 << 16  # per stacked activation array: test rows × widest layer × steps
 
 
 class SessionError(ValueError):
@@ -78,6 +78,8 @@ class TrainingSession:
         self.init_seed = config.seed
         self.trainer = self._new_trainer(self.init_seed)
         self._pending: list[tuple[int, float, float | None, Array]] = []  # see _record
+        self._pending_cap = max(1, min(64, PENDING_VALUES // (max(self.sizes[1:])
+                                                              * max(1, len(data.X_test)))))
         self.history = self._new_history()
         self._record()
 
@@ -166,7 +168,7 @@ class TrainingSession:
         if self.history.metrics.wants(step):
             train = self._score(self.trainer.forward_all(), self._train_targets)
             self._pending.append((step, *train, self.net.params.copy()))
-            if flush or len(self._pending) >= PENDING:
+            if flush or len(self._pending) >= self._pending_cap:
                 self._flush()
         if self.history.checkpoints.wants(step):
             self.history.checkpoints.add(step, self.trainer.state())
