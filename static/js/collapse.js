@@ -14,7 +14,7 @@
 
 import { describeInit } from './frames.js';
 import { paintCurve, paintOutput, vectorContext } from './heatmap.js';
-import { clipLine, mappers, strokeSegment } from './draw.js';
+import { clipLine, mappers, scatterOnMap, strokeSegment } from './draw.js';
 import { find, setText } from './dom.js';
 import { fmtNum, fmtPercent, fmtShort, weightedSum } from './format.js';
 import { rawInputs, transformLabel, viewText } from './vocabulary.js';
@@ -30,7 +30,7 @@ export class CollapseView {
     this.options = options;
     Object.assign(this, find(root, {
       lead: '.cl-lead', product: '.cl-product', formula: '.cl-formula', units: '.cl-units',
-      netMap: '.cl-net', oneMap: '.cl-one', overlay: '.cl-overlay', netCap: '.cl-net-cap', oneCap: '.cl-one-cap',
+      netMap: '.cl-net', oneMap: '.cl-one', overlay: '.cl-overlay', netOverlay: '.cl-net-overlay', netCap: '.cl-net-cap', oneCap: '.cl-one-cap',
       gap: '.cl-gap', stays: '.cl-stays', bend: '.cl-sigmoid', bendNote: '.cl-bend-note',
     }));
     this.on = false;
@@ -50,6 +50,7 @@ export class CollapseView {
     this.info = describeInit(init);
     this.model = init.model;
     this.net = net;
+    this.points = init.points.train;
     this.raw = null;
     const names = net.inputs.map(transformLabel);
     const rawOk = inRawUnits({ W: net.inputs.map(() => [0]), b: [0] }, this.model, net.inputs, rawInputs()) !== null;
@@ -89,7 +90,10 @@ export class CollapseView {
     const info = this.info;
     const G = info.G;
     const maps = grids.output;
-    if (maps && maps.every((m) => m && m.bytes.length === (info.oneD ? G : G * G))) this.paint(this.netMap, maps);
+    if (maps && maps.every((m) => m && m.bytes.length === (info.oneD ? G : G * G))) {
+      this.paint(this.netMap, maps);
+      this.dots(this.netOverlay);
+    }
     let gap = null;
     if (raw && maps && maps.every((m) => m && m.bytes.length === (info.oneD ? G : G * G))) {
       const values = outputGrid(raw, info, this.model);
@@ -129,10 +133,17 @@ export class CollapseView {
     } else paintOutput(canvas, maps, info, info.G);
   }
 
-  /** The binary boundary (P = ½) of the raw one layer, over its map (2-D). */
-  overlayLine(raw) {
-    const { ctx, w, h } = vectorContext(this.overlay);
+  /** The training points over a map's overlay (2-D); → its context and size. */
+  dots(canvas) {
+    const { ctx, w, h } = vectorContext(canvas);
     ctx.clearRect(0, 0, w, h);
+    scatterOnMap(ctx, this.info, this.points, this.info.G, w, h, 1.8, 300);
+    return { ctx, w, h };
+  }
+
+  /** The binary boundary (P = ½) of the raw one layer, over its map (2-D), with the points. */
+  overlayLine(raw) {
+    const { ctx, w, h } = this.dots(this.overlay);
     const info = this.info;
     if (info.oneD || info.task !== 'binary') return;
     const fx = raw.names.indexOf(info.features[0]);

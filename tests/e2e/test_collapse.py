@@ -112,3 +112,30 @@ def test_only_linear_networks_with_hidden_layers_offer_it_and_sigmoid_bends_it(
     wait_frame(page, "f.layers.length === 1")
     assert page.is_hidden("#view-tabs [data-pane=collapse]")
     assert log.errors == []
+
+
+def test_one_feature_and_curved_inputs(page: Page, live_server: str, log: PageLog) -> None:
+    """1-D: the one layer's curve is the network's, within the rounding; curved inputs (x₁²):
+    the layer is written on the network's inputs, said plainly, and not redrawn."""
+    page.goto(f"{live_server}/#data=sine&act=linear&layers=4,4&speed=7&pane=collapse")
+    wait_frame(page, "window.__ll.state.act === 'linear' && window.__ll.state.data === 'sine'")
+    snap = train(page, live_server, 200)
+    W, b = product(snap)
+    shown = page.evaluate("__llCollapse")
+    assert np.allclose(shown["W"], W, rtol=1e-9, atol=1e-12) and shown["gap"] < 1 / 255
+    assert np.allclose(shown["b"], b, rtol=1e-9, atol=1e-12)
+    assert page.inner_text("#view-collapse .cl-formula").startswith("ŷ = ")
+    assert "one straight line over the feature" in page.inner_text("#view-collapse .cl-stays")
+    shot(page, "collapse-sine-1d")
+    page.goto(f"{live_server}/#data=circle&act=linear&layers=4&inputs=x1,x2,x1sq,x2sq"
+              "&speed=7&pane=collapse")
+    wait_frame(page, "(window.__ll.session.config.transforms || []).length === 4")
+    train(page, live_server, 300)
+    shown = page.evaluate("__llCollapse")
+    assert shown["raw"] is None and shown["gap"] is None
+    assert "x₁²" in page.inner_text("#view-collapse .cl-formula")
+    assert "no form in raw units" in page.inner_text("#view-collapse .cl-units")
+    assert "not redrawn" in page.inner_text("#view-collapse .cl-gap")
+    assert page.is_hidden("#view-collapse .cl-one")
+    shot(page, "collapse-circle-squares")
+    assert log.errors == [] and log.foreign == []
