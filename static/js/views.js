@@ -1,6 +1,7 @@
 // The explanatory views beside the playground (hidden space, the 1-D sum of sigmoids, …).
 // main.js creates them with the page's callbacks (setParameters(layers), pause(), play(),
-// say(text), highlight(ref), light(ref), and update(change) for a state change if it passes one) and feeds them through three hooks, knowing nothing else:
+// say(text), highlight(ref), light(ref), and update(change), a change of the page's state,
+// if it passes one) and feeds them through three hooks, knowing nothing else:
 //   setup(init, ctx)  a new session's init message; ctx = { model (init.model), say, highlight, sessionId }
 //   frame(frame)      every frame as it arrives (live or a peek at a past step)
 //   draw(frame, grids) on requestAnimationFrame, with the frame's decoded grids
