@@ -110,7 +110,7 @@ const symmetry = new SymmetryNotice({
   },
 });
 const stuck = new StuckNotice({ onFix: (change) => page.update(change) }); // a new run, still playing
-views.createViews({ setParameters, pause: pauseFor, play: () => { if (!transport.running) transport.play(); }, say, highlight: (ref) => loop.setHover(ref), light: (ref) => network.setLit(ref) });
+views.createViews({ setParameters, pause: pauseFor, play: () => { if (!transport.running) transport.play(); }, say, highlight: (ref) => loop.setHover(ref), light: (ref) => network.setLit(ref), update: (change) => page.update(change) });
 const tabs = new ViewTabs($('view-tabs'), (pane) => page.update({ pane }));
 const loop = new RenderLoop({ frames, info: () => init && init.info, formula: (ref) => formulaText(ref, frames.shown, init && init.network, (L, i) => network.nodeName(L, i)), network, output, card, compare, symmetry, views, chart, controls });
 

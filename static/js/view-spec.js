@@ -6,10 +6,10 @@
 
 export const THUMBNAIL = 24;
 
-/** The view control for what is on show: {cardOpen, pane ('output'|'hidden'|'sums')}, init.info. */
+/** The view control for what is on show: {cardOpen, pane ('output'|'hidden'|'sums'|'collapse')}, init.info. */
 export function viewSpec({ cardOpen, pane }, info) {
   if (info.oneD) return { neurons: 'all', neuron_size: info.g, hidden_points: pane === 'hidden' };
-  const small = !cardOpen && pane === 'output';
+  const small = !cardOpen && (pane === 'output' || pane === 'collapse'); // the equivalent layer draws the output map only
   return {
     neurons: 'all',
     neuron_size: small ? Math.min(THUMBNAIL, info.g) : info.g,
