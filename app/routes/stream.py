@@ -8,9 +8,13 @@ from pydantic import TypeAdapter, ValidationError
 
 from app.schemas.sessions import (
     Control,
+    PauseControl,
     PeekControl,
+    ResetControl,
+    RewindControl,
     SetControl,
     SetParametersControl,
+    StepControl,
     ViewControl,
 )
 from app.security import clip
@@ -77,21 +81,29 @@ async def stream(ws: WebSocket, session_id: str, format: str = Query("json")) ->
     max_grid = ws.app.state.settings.max_grid
     pending: list[Control] = []
     arrived = asyncio.Event()
+    closing = asyncio.Event()  # the client is gone: carry out what lasts, then stop
 
     async def carry_out() -> None:
         """Apply what has arrived since the last turn, as one burst; at most one turn per
-        frame period, so a burst of any length costs about a frame per period."""
+        frame period, so a burst of any length costs about a frame per period. Once the
+        client is gone, the changes it sent still land (a learning rate set just before
+        closing the tab is kept); what only a watcher would see (play, peek, view) does not."""
         period = 1.0 / ws.app.state.settings.frame_rate
         while True:
             await arrived.wait()
             arrived.clear()
             batch = pending[:]
             pending.clear()
+            if closing.is_set():
+                batch = [m for m in batch if isinstance(m, LASTING)]
             try:
-                await player.control(batch, watcher)
+                if batch:
+                    await player.control(batch, watcher)
             except Exception as err:  # never a silent stop: the client is told
                 log.exception("session %s: a control failed", session_id)
                 watcher.reply({"type": "error", "detail": f"the control failed: {err}"})
+            if closing.is_set():
+                return
             await asyncio.sleep(period)
 
     tasks = [asyncio.create_task(watcher.pump()), asyncio.create_task(carry_out())]
@@ -115,10 +127,22 @@ async def stream(ws: WebSocket, session_id: str, format: str = Query("json")) ->
                 arrived.set()
     except WebSocketDisconnect:
         pass
-    finally:  # the client is gone: its waiting controls and its sends stop with it
-        for task in tasks:
-            task.cancel()
-        await players.unwatch(player, watcher)
+    finally:  # the client is gone: its sends stop, its waiting changes still land
+        pump, carrier = tasks
+        pump.cancel()
+        closing.set()
+        arrived.set()
+        try:
+            await asyncio.wait_for(carrier, CLOSING_SECONDS)
+        except Exception:  # a timeout (a failing control was logged by carry_out)
+            carrier.cancel()
+        finally:
+            await players.unwatch(player, watcher)
+
+
+LASTING = (SetControl, SetParametersControl, ResetControl, RewindControl, StepControl,
+           PauseControl)  # controls that change the session, not only what a watcher sees
+CLOSING_SECONDS = 10.0  # how long a gone client's last changes may take to land
 
 
 def _merges(pending: list[Control], msg: Control) -> bool:
