@@ -319,6 +319,9 @@ def test_one_d_and_multiclass_binary_frames(
         text.receive_json()
         binary.receive_json()
         binary.send_json({"type": "view", "neuron_size": 24})
+        for _ in range(50):  # the view is carried out in its own turn: wait for its frame
+            if next_frame(binary)["neurons"][0][0]["shape"] == neuron_shape:
+                break
         text.send_json({"type": "step", "steps": 5})
         a, b = frame_at(text, 5), frame_at(binary, 5)
     assert [m["shape"] for m in b["output"]] == [out_shape] * channels
