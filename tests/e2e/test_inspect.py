@@ -255,6 +255,11 @@ def test_a_card_opened_again_while_paused_draws_its_map(page: Page, live_server:
         neurons.nth(k).locator("canvas").first.click()
         page.wait_for_selector("#card:not([hidden])")
         wait_drawn(page)
+        # the card asks the stream for full-size maps: the 24² thumbnails' frame on show is
+        # drawn first, the full-size one as soon as it arrives (a blank canvas never)
+        page.wait_for_function("document.getElementById('card-map').width >= 64"
+                               " || window.__ll.info.oneD")
+        wait_drawn(page)
         drawn = page.evaluate("""() => {
           const c = document.getElementById('card-map');
           const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
