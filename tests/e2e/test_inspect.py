@@ -277,7 +277,7 @@ def test_breaking_the_symmetry_after_a_stall_leaves_the_plateau(page: Page, live
                                                                log: PageLog) -> None:
     """A constant-initialised run stalled for 14 000 steps (70%, four identical maps): the
     button draws layer 1 afresh, the next frame's maps differ, and training leaves the plateau
-    (small noise used to leave it there for thousands of steps)."""
+    (small noise used to leave it there for thousands of steps: loss 0.531 after 3 000)."""
     page.goto(live_server + "/#data=xor&act=sigmoid&layers=4&init=constant&iv=0.5&lr=0.1&speed=5")
     wait_frame(page)
     sid = session_id(page)
@@ -297,8 +297,10 @@ def test_breaking_the_symmetry_after_a_stall_leaves_the_plateau(page: Page, live
       return new Set(maps.map(String)).size === 4; })()""")
     wait_frame(page, "f.step > 14300", timeout=30_000)
     after = get(live_server, f"/api/sessions/{sid}")["metrics"]
+    # off the plateau: the loss falls well below it (where it settles depends on the random
+    # draw; measured through the API, 9 draws of 10 reach 88-100% test accuracy in 300 steps
+    # and 1 settles at 67% with the loss at 0.385, still far below the plateau's 0.536)
     assert after["train_loss"] < stalled["train_loss"] - 0.1, (stalled, after)
-    assert after["test_accuracy"] > 0.8, after
     shot(page, "27-symmetry-broken-after-a-stall")
     assert log.errors == [] and log.foreign == []
 
