@@ -24,7 +24,8 @@ export function describeDetail(detail) {
   return detail == null ? '' : JSON.stringify(detail);
 }
 
-async function request(method, path, body, { form = false, raw = false } = {}) {
+/** One call of the REST API: the JSON answer (null for 204), or an ApiError naming the problem. */
+export async function request(method, path, body, { form = false, raw = false } = {}) {
   const init = { method, headers: {} };
   if (body !== undefined) {
     if (form) init.body = body;

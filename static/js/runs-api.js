@@ -2,27 +2,7 @@
 // dataset's rows; new weights from a seed), and the cleanup: what this page made is deleted
 // when the page is left (fetch with keepalive, so the requests outlive the page).
 
-import { ApiError, describeDetail } from './api.js';
-
-async function call(method, path, body) {
-  const init = { method, headers: {} };
-  if (body !== undefined) {
-    init.body = JSON.stringify(body);
-    init.headers['Content-Type'] = 'application/json';
-  }
-  let res;
-  try {
-    res = await fetch(`/api${path}`, init);
-  } catch {
-    throw new ApiError('The server cannot be reached. Is it still running?', 0);
-  }
-  if (!res.ok) {
-    let text = '';
-    try { text = describeDetail((await res.json()).detail); } catch { text = res.statusText; }
-    throw new ApiError(text || `The server answered ${res.status}.`, res.status);
-  }
-  return res.status === 204 ? null : res.json();
-}
+import { request as call } from './api.js';
 
 const at = (id) => `/sessions/${encodeURIComponent(id)}`;
 
