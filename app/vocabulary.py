@@ -678,10 +678,8 @@ def view_texts() -> dict[str, dict[str, str]]:
         "1_regression_linear": "The network’s prediction over the one feature, with the "
         "training points. Linear neurons are straight lines, and a weighted sum of straight "
         "lines is one straight line, whatever the depth.",
-        "pieces_sigmoid": "smooth steps and bumps",
-        "pieces_tanh": "smooth steps and bumps",
-        "pieces_relu": "ramps, meeting at creases,",
     }
+    output |= {f"pieces_{act}": pieces for act, pieces in _PIECES.items()}  # as the sums say
     collapse = {  # linear hidden neurons: the network as the one layer it equals
         "product": "W = {W}, {sizes}; b = {b}.{numbers}",
         "numbers": " On the standardized inputs: W = {W}, b = {b}.",
