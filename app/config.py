@@ -45,6 +45,14 @@ class Settings(BaseSettings):
     rest_training_threads: int = 2
     durable_seconds: float = 0.5
 
+    database_url: str | None = Field(
+        None, description="postgresql://… to share one PostgreSQL store between processes and "
+        "machines; unset: the embedded SQLite file in data_dir")
+    worker: str = Field("main", description="this process's name in a class (make class), "
+                        "shown by /api/health and used as the holder of its session leases")
+    lease_seconds: float = Field(5.0, description="a session lease lasts this long unless "
+                                 "renewed; a dead process's sessions move after it")
+
     frame_rate: float = 30.0
     save_interval_seconds: float = 5.0
     idle_seconds: float = 600.0
