@@ -9,7 +9,7 @@ from fastapi.staticfiles import StaticFiles
 
 from app import __version__, errors
 from app.config import ROOT, Settings, get_settings
-from app.data.store import Store
+from app.data.store import open_store
 from app.routes import datasets, docs, health, lessons, pages, sessions, stream, vocabulary
 from app.security import AccessGuard, access_token, token_notice
 from app.training.player import Players
@@ -23,7 +23,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.store = store = Store(settings.db_path)
+        app.state.store = store = open_store(settings)
         app.state.registry = registry = SessionRegistry(store, settings)
         app.state.players = players = Players(registry)
         sweeper = asyncio.create_task(_sweep_idle(registry, settings))

@@ -59,10 +59,13 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
+
+if TYPE_CHECKING:
+    from app.config import Settings
 
 TargetKind = Literal["classification", "regression"]  # what the target asks for
 ColumnKind = Literal["numeric", "text"]
@@ -571,3 +574,8 @@ class Store:
         """Delete a stored session; False when there was none. Works on a full disk."""
         return self._delete(lambda db: db.execute(
             "DELETE FROM sessions WHERE id = ?", (session_id,)).rowcount > 0)
+
+
+def open_store(settings: "Settings") -> Store:
+    """The store the settings name: the embedded SQLite file in the data directory."""
+    return Store(settings.db_path)
