@@ -10,7 +10,17 @@ from fastapi.staticfiles import StaticFiles
 from app import __version__, errors
 from app.config import ROOT, Settings, get_settings
 from app.data.store import open_store
-from app.routes import datasets, docs, health, lessons, pages, sessions, stream, vocabulary
+from app.routes import (
+    datasets,
+    docs,
+    gradients,
+    health,
+    lessons,
+    pages,
+    sessions,
+    stream,
+    vocabulary,
+)
 from app.security import AccessGuard, access_token, token_notice
 from app.training.player import Players
 from app.training.registry import SessionRegistry
@@ -53,6 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(datasets.router)
     app.include_router(sessions.router)
+    app.include_router(gradients.router)
     app.include_router(stream.router)
     app.include_router(vocabulary.router)
     app.include_router(pages.router)
