@@ -17,6 +17,7 @@ from app.schemas.sessions import (
     StepControl,
     ViewControl,
 )
+from app.schemas.stream import WATCHER_MAY, Role, ShareControl, StreamControl
 from app.security import clip
 from app.training import payloads
 from app.training.framing import Format, check_view, dumps
@@ -26,7 +27,10 @@ from app.training.session import SessionError
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["stream"])
-controls: TypeAdapter[Control] = TypeAdapter(Control)
+controls: TypeAdapter[StreamControl] = TypeAdapter(StreamControl)
+ROLES: tuple[Role, ...] = ("own", "watch")
+NOT_YOURS = ("you are watching someone else's live session: only its owner can play, pause "
+             "or change it (press “Make my own copy” to continue on your own)")
 
 
 def _problem(err: ValidationError) -> str:
@@ -42,18 +46,24 @@ BYTES_PER_PARAMETER = 32  # a set_parameters message: a full-precision JSON numb
 
 
 @router.websocket("/api/sessions/{session_id}/stream")
-async def stream(ws: WebSocket, session_id: str, format: str = Query("json")) -> None:
+async def stream(ws: WebSocket, session_id: str, format: str = Query("json"),
+                 role: str = Query("own")) -> None:
     """First an `init` message, then frames while playing; see the README for the messages.
     `?format=binary`: each frame is one binary message (app.training.framing); every other
-    message stays JSON text.
+    message stays JSON text. `?role=watch`: a watcher of someone's live session, whose
+    controls (but `view` and `peek`) are refused unless the owner allows control (`share`).
 
     A refusal accepts the socket and closes it with a code and a reason the page can show:
-    4404 no such session, 4429 too many live sessions, 4422 no such format."""
-    if format not in FORMATS:
+    4404 no such session, 4429 too many live sessions, 4422 no such format or role; a
+    handover to another process closes with 1012 (reconnect)."""
+    if format not in FORMATS or role not in ROLES:
         await ws.accept()
-        await ws.close(code=4422, reason=clip(f"format must be 'json' or 'binary', got {format!r}"))
+        await ws.close(code=4422, reason=clip(
+            f"format must be 'json' or 'binary', got {format!r}" if format not in FORMATS
+            else f"role must be 'own' or 'watch', got {role!r}"))
         return
     fmt: Format = "binary" if format == "binary" else "json"
+    who: Role = "watch" if role == "watch" else "own"
     registry: SessionRegistry = ws.app.state.registry
     players: Players = ws.app.state.players
     try:
@@ -77,7 +87,10 @@ async def stream(ws: WebSocket, session_id: str, format: str = Query("json")) ->
         else:
             await ws.send_text(message)
 
-    player, watcher = players.watch(session, send, fmt)
+    async def close(code: int, reason: str) -> None:
+        await ws.close(code=code, reason=reason)
+
+    player, watcher = players.watch(session, send, fmt, close, who)
     max_grid = ws.app.state.settings.max_grid
     pending: list[Control] = []
     arrived = asyncio.Event()
@@ -95,7 +108,8 @@ async def stream(ws: WebSocket, session_id: str, format: str = Query("json")) ->
             batch = pending[:]
             pending.clear()
             if closing.is_set():
-                batch = [m for m in batch if isinstance(m, LASTING)]
+                batch = [m for m in batch if isinstance(m, LASTING)
+                         and player.may_control(watcher)]
             try:
                 if batch:
                     await player.control(batch, watcher)
@@ -117,6 +131,16 @@ async def stream(ws: WebSocket, session_id: str, format: str = Query("json")) ->
             problem, msg = _parse(message.get("text"), limit)
             if isinstance(msg, ViewControl):
                 problem = check_view(msg, session.sizes, max_grid)
+            elif isinstance(msg, ShareControl):
+                if watcher.role == "own":
+                    player.allow_control = msg.allow_control
+                    player.announce()
+                else:
+                    problem = "only the session's owner can share control"
+                msg = None
+            elif msg is not None and msg.type not in WATCHER_MAY and not player.may_control(
+                    watcher):
+                problem = NOT_YOURS
             if msg is not None and len(pending) >= MAX_PENDING and not _merges(pending, msg):
                 problem = (f"{MAX_PENDING} control messages are already waiting; this one "
                            "was dropped (send fewer, or wait for the frames)")
@@ -163,7 +187,7 @@ def _enqueue(pending: list[Control], msg: Control) -> None:
         pending[-1] = msg
 
 
-def _parse(text: str | None, limit: int) -> tuple[str | None, Control | None]:
+def _parse(text: str | None, limit: int) -> tuple[str | None, StreamControl | None]:
     """A control message, or what is wrong with it."""
     if text is None:
         return "control messages are JSON text; a binary frame was received", None

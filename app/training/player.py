@@ -35,6 +35,7 @@ from app.schemas.sessions import (
     StepControl,
     ViewControl,
 )
+from app.schemas.stream import Role
 from app.training.framing import DEFAULT_VIEW, Format, MapCache, View, dumps, frames_for
 from app.training.payloads import history_message
 from app.training.registry import SessionRegistry
@@ -42,18 +43,21 @@ from app.training.session import SessionError, TrainingSession
 
 log = logging.getLogger(__name__)
 Send = Callable[[str | bytes], Awaitable[None]]
+Close = Callable[[int, str], Awaitable[None]]
 Frames = dict[tuple[View, Format], str | bytes]
 MARGIN = 0.002  # seconds kept free in each tick for the hop to and from the worker
 FRAME_SHARE = 0.4  # at most this much of the worker's time builds frames
 NOTHING, FRAME, HISTORY = 0, 1, 2  # what a control changed (HISTORY: a new frame as well)
+MOVED = 1012, "moved to another process: reconnect"  # the close a handover gives watchers
 
 
 class Watcher:
     """One client's mailbox: the latest frame plus a short queue of replies (errors, init),
     and what its frames are: the maps it draws (`view`) and their `format`."""
 
-    def __init__(self, send: Send, fmt: Format = "json"):
-        self.send, self.format = send, fmt
+    def __init__(self, send: Send, fmt: Format = "json", close: Close | None = None,
+                 role: Role = "own"):
+        self.send, self.format, self.close, self.role = send, fmt, close, role
         self.view = DEFAULT_VIEW
         self.latest: str | bytes | None = None
         self.sending = False
@@ -110,6 +114,8 @@ class Player:
         self.speed: float | None = None  # steps per second; None = as fast as possible
         self._task: asyncio.Task[None] | None = None
         self._saving: asyncio.Task[None] | None = None  # the periodic save, in the background
+        self.moved = False  # handed over to another process: nothing more may change here
+        self.allow_control = False  # the owner lets watchers (role "watch") control it
 
     @property
     def playing(self) -> bool:
@@ -131,7 +137,8 @@ class Player:
                 await task
         self._playing.discard(self)
         self.session.stop_running()
-        await self._save()
+        if not self.moved:  # after a handover the store is the new holder's to write
+            await self._save()
 
     def _save_soon(self) -> None:
         """Save in the background (the play loop does not wait for the store), one at a time."""
@@ -230,6 +237,17 @@ class Player:
             if frame is not None:
                 watcher.offer(frame)
 
+    def may_control(self, watcher: Watcher) -> bool:
+        """Whether `watcher`'s controls are carried out: the owner's always, a watcher's
+        while the owner allows it."""
+        return watcher.role == "own" or self.allow_control
+
+    def announce(self) -> None:
+        """Tell everyone how many watch (role "watch") and whether they may control."""
+        audience = sum(w.role == "watch" for w in self.watchers)
+        self.broadcast_reply({"type": "watchers", "count": audience,
+                              "allow_control": self.allow_control})
+
     def broadcast_reply(self, message: dict[str, Any]) -> None:
         for watcher in self.watchers:
             watcher.reply(message)
@@ -272,6 +290,8 @@ class Player:
         s = self.session
         if s.deleted:
             raise SessionError("this session was deleted; create a new one", 404)
+        if self.moved:
+            raise SessionError("this session moved to another process; reconnect", 409)
         if isinstance(msg, PlayControl):
             per_step = s.trainer.steps_per_epoch if msg.unit == "epochs" else 1
             self.play(None if msg.speed is None else msg.speed * per_step)
@@ -370,16 +390,19 @@ class Players:
         """Played or watched: such a session stays in memory."""
         return session_id in self.busy or session_id in self.watched
 
-    def watch(self, session: TrainingSession, send: Send,
-              fmt: Format = "json") -> tuple[Player, Watcher]:
+    def watch(self, session: TrainingSession, send: Send, fmt: Format = "json",
+              close: Close | None = None, role: Role = "own") -> tuple[Player, Watcher]:
         player = self.of(session)
-        watcher = Watcher(send, fmt)
+        watcher = Watcher(send, fmt, close, role)
         player.watchers.add(watcher)
+        player.announce()
         return player, watcher
 
     async def unwatch(self, player: Player, watcher: Watcher) -> None:
         """Forget a watcher; when the last one leaves, training pauses."""
         player.watchers.discard(watcher)
+        if watcher.role == "watch":
+            player.announce()
         if not player.watchers:
             if self.by_id.get(player.session.id) is player:  # before waiting: a client that
                 del self.by_id[player.session.id]  # comes meanwhile gets a fresh player
@@ -393,6 +416,22 @@ class Players:
             await player.pause()
             if reason:
                 player.broadcast_reply({"type": "error", "detail": reason})
+
+    async def hand_over(self, session_id: str) -> None:
+        """Let another process take the session: stop training here (the last frame goes
+        out), close every stream watcher with 1012 (the page reconnects, and lands on the new
+        holder) and forget the player. Controls still arriving are refused. The caller saves
+        the session and releases its lease."""
+        player = self.by_id.pop(session_id, None)
+        if player is None:
+            return
+        await player.pause()
+        player.moved = True
+        for watcher in tuple(player.watchers):
+            watcher.wake.set()
+            if watcher.close is not None:
+                with contextlib.suppress(Exception):  # already gone: nothing to close
+                    await watcher.close(*MOVED)
 
     async def pause_all(self) -> None:
         """Pause every player and stop the worker thread (at shutdown)."""
