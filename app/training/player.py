@@ -242,10 +242,14 @@ class Player:
         while the owner allows it."""
         return watcher.role == "own" or self.allow_control
 
+    @property
+    def audience(self) -> int:
+        """How many watch (role "watch")."""
+        return sum(w.role == "watch" for w in self.watchers)
+
     def announce(self) -> None:
-        """Tell everyone how many watch (role "watch") and whether they may control."""
-        audience = sum(w.role == "watch" for w in self.watchers)
-        self.broadcast_reply({"type": "watchers", "count": audience,
+        """Tell everyone how many watch and whether they may control."""
+        self.broadcast_reply({"type": "watchers", "count": self.audience,
                               "allow_control": self.allow_control})
 
     def broadcast_reply(self, message: dict[str, Any]) -> None:
@@ -395,7 +399,8 @@ class Players:
         player = self.of(session)
         watcher = Watcher(send, fmt, close, role)
         player.watchers.add(watcher)
-        player.announce()
+        if role == "watch" or player.audience:  # no news while nobody watches
+            player.announce()
         return player, watcher
 
     async def unwatch(self, player: Player, watcher: Watcher) -> None:
