@@ -2,7 +2,9 @@
 
 They follow the learner's question step by step: logistic regression is one neuron, where one
 line fails, what a hidden layer and its output neuron do, sums of sigmoids, depth, why linear
-layers collapse into one, symmetry, other activations and capacity. Body text takes a tiny
+layers collapse into one, symmetry, one optimum against many, other activations and capacity.
+A lesson is keyed by its slug; its number is its place in `_LESSONS`, so a new lesson is one
+entry inserted where it belongs (nothing else is renumbered by hand). Body text takes a tiny
 markup, rendered by `inline`: `*emphasis*` and `` `code` ``; everything else is escaped.
 """
 
@@ -55,6 +57,8 @@ class Preset:
     speed: int = 5  # an index into the playground's speed levels: 5 = 100, 6 = 300 steps/s
     show_test: bool = False
     pane: str = "output"  # what the output column opens on: the output map or a view
+    seeds: int = 0  # > 0: open /runs, this setup trained from weight seeds 0 … seeds − 1
+    steps: int = 1000  # with seeds: the steps each of them trains
 
     def __post_init__(self) -> None:
         """Every key a preset names is one of its registry's (a typo fails at import)."""
@@ -89,6 +93,9 @@ class Preset:
 
     @property
     def url(self) -> str:
+        """The playground at this setup, or (seeds > 0) /runs training it from several seeds."""
+        if self.seeds:
+            return f"/runs#seeds={self.seeds}&steps={self.steps}&{self.hash}"
         return f"/#{self.hash}"
 
     @property
@@ -106,6 +113,8 @@ class Preset:
             parts.append(f"L2 {_num(self.l2)}")
         if self.test != 0.2:
             parts.append(f"test fraction {_num(self.test)}")
+        if self.seeds:
+            parts.append(f"{self.seeds} seeds side by side, {self.steps} steps each")
         return " · ".join(parts)
 
     def dataset_spec(self) -> dict[str, Any]:
@@ -174,6 +183,7 @@ SPIRAL_DEEP = Preset("spiral", layers=(6, 6), speed=7)
 SPIRAL_THREE = Preset("spiral3", n=900, layers=(8, 8), act="tanh", speed=7)
 LINEAR_DEEP = Preset("circle", layers=(8, 8), act="linear", speed=6, pane="collapse")
 XOR_CONSTANT = Preset("xor", layers=(4,), init="constant", iv=0.5, lr=0.1, speed=6)
+XOR_SEEDS = XOR_TWO.but(pane="output", seeds=8, steps=1000)  # /runs: 8 weight seeds, 1 000 steps
 CIRCLE_RELU = Preset("circle", layers=(4,), act="relu")
 MOONS_BIG = Preset("moons", n=80, noise=0.5, test=0.5, layers=(16, 16), speed=6, show_test=True)
 
@@ -310,6 +320,7 @@ _LESSONS = [
                "where the hidden layer has put the classes on two sides of a line. Without it "
                "there would be two separate guesses and no rule for combining them.",
     ),
+    # "How the weights learn" (issue 15 §5) belongs here, right after the hidden layer.
     Lesson(
         slug="approximation",
         title="Sums of sigmoids: steps, bumps and any curve",
@@ -484,6 +495,56 @@ _LESSONS = [
                "identical neurons get identical updates whatever the learning rate, batch size "
                "or optimizer. Only something that treats neurons differently — random initial "
                "weights, or randomness in training such as dropout — can separate them.",
+    ),
+    Lesson(
+        slug="seeds",
+        title="One optimum against many",
+        summary="Logistic regression's loss has one lowest point; a network's has many.",
+        preset=XOR_SEEDS,
+        body=(
+            "Every run starts from random weights drawn from a seed. Does the seed matter? The "
+            "preset opens *Runs side by side* and trains the XOR network with two sigmoid "
+            "hidden neurons from 8 seeds at once: same data, same train/test split, same "
+            "settings, only the starting weights differ. After 1 000 steps each it shows their "
+            "maps side by side, their loss curves and a table of their final losses.",
+            "They do not agree. Measured, the final training losses run from 0.279 to 0.535 "
+            "and the training accuracy from 70% to 88%: each seed settles on its own pair of "
+            "lines, and only one finds the band that gets 88%.",
+            "Now the first thing to try: the same 8 seeds with no hidden layer. Every final "
+            "loss is 0.6919724, the same to the last digit, and the 8 maps are one map. "
+            "Logistic regression's log-loss is *convex* in its weights: a bowl with a single "
+            "lowest point, so every start rolls to the same place.",
+            "A hidden layer breaks the bowl. Swap the two hidden neurons (and their weights "
+            "to the output) and you have another network with exactly the same loss: a second "
+            "lowest point. Halfway between the two, both neurons are the same, and the loss "
+            "is far higher (the question below). So the loss has many valleys, some deeper "
+            "than others, and gradient descent ends in whichever valley its start leads to. "
+            "That is why a stalled run is worth a new seed, and why spare neurons help: with "
+            "four, seven of the 8 seeds reach 98% or more.",
+        ),
+        analogy="Exact for logistic regression: its log-loss is convex, and on data that no "
+                "line separates it has one lowest point, which full-batch training reaches "
+                "from every seed (here the 8 final losses agree to 16 digits). For a network "
+                "nothing says which valley a start leads to: the spread measured here is for "
+                "this data and these settings.",
+        tries=(
+            Try("No hidden layer, the same 8 seeds: one final loss, 0.6919724, and one map.",
+                XOR_SEEDS.but(layers=())),
+            Try("Four hidden neurons, 8 seeds: seven reach 98% or more and seed 7 stops at "
+                "91%; the final losses still differ (0.014 to 0.200).",
+                XOR_SEEDS.but(layers=(4,))),
+            Try("Change the number of seeds or steps on the page and train again: a valley "
+                "does not become another one with more steps."),
+        ),
+        question="Seed 0's network, with its two hidden neurons swapped, has the same loss, "
+                 "0.2787. What is the loss halfway between the two, where every weight is the "
+                 "mean of the two versions, and what does it say about the loss's shape?",
+        answer="Halfway, both hidden neurons have the same weights: the network draws one line "
+               "twice, as with constant initialisation, and its loss is 1.38 (measured), "
+               "higher even than the 0.69 of saying one half everywhere. A convex loss can "
+               "never be higher halfway between two points than at both ends, so this one is "
+               "not convex: it has separate valleys, and where training ends depends on where "
+               "it starts.",
     ),
     Lesson(
         slug="activations",

@@ -23,6 +23,7 @@ from app.lessons import (
     SPIRAL_DEEP,
     SPIRAL_THREE,
     XOR_CONSTANT,
+    XOR_SEEDS,
     XOR_TWO,
     Preset,
     inline,
@@ -92,6 +93,20 @@ def test_an_unknown_lesson_is_a_404_page_listing_the_lessons(client: TestClient)
     assert all(f"/lessons/{lesson.slug}" in r.text for lesson in LESSONS)
 
 
+# The walk the lessons take (issue 15 §6), by slug: numbers follow from the order, so a lesson
+# inserted later ("How the weights learn", right after the hidden layer) renumbers nothing.
+SEQUENCE = ("one-neuron", "features", "hidden-layer", "approximation", "deeper",
+            "linear-collapse", "symmetry", "seeds", "activations", "capacity")
+
+
+def test_the_lessons_walk_the_learners_question_in_order() -> None:
+    slugs = [lesson.slug for lesson in LESSONS]
+    assert [s for s in slugs if s in SEQUENCE] == list(SEQUENCE)
+    inserted = [i for i, s in enumerate(slugs) if s not in SEQUENCE]
+    assert inserted in ([], [slugs.index("hidden-layer") + 1]), slugs  # only "how they learn"
+    assert [lesson.number for lesson in LESSONS] == list(range(1, len(LESSONS) + 1))
+
+
 def test_inline_markup_escapes_everything_else() -> None:
     assert str(inline("a *b* `c<d>` <i>")) == "a <em>b</em> <code>c&lt;d&gt;</code> &lt;i&gt;"
 
@@ -105,7 +120,7 @@ def test_every_preset_builds_a_session(client: TestClient) -> None:
 # ---------------------------------------------------------------- the claims, lesson by lesson
 
 
-def test_1_logistic_regression_separates_linear_data(client: TestClient) -> None:
+def test_one_neuron_logistic_regression_separates_linear_data(client: TestClient) -> None:
     run = train(client, LR_LINEAR, 300)
     assert run["train_accuracy"] >= 0.95 and run["test_accuracy"] >= 0.95
     assert run["train_accuracy"] == 1.0  # measured: 100% train and test
@@ -115,7 +130,7 @@ def test_1_logistic_regression_separates_linear_data(client: TestClient) -> None
     assert np.linalg.norm(weights(client, run)[0]) > 1.5 * before
 
 
-def test_1_with_l2_it_is_scikit_learns_logistic_regression(client: TestClient) -> None:
+def test_one_neuron_with_l2_it_is_scikit_learns_logistic_regression(client: TestClient) -> None:
     preset = LR_LINEAR.but(l2=0.01, test=0.0)  # the lesson's first thing to try
     run = train(client, preset, 1000)
     points = client.get(f"/api/datasets/{run['dataset']['id']}/points").json()
@@ -128,7 +143,7 @@ def test_1_with_l2_it_is_scikit_learns_logistic_regression(client: TestClient) -
     assert diff < 1e-6  # measured: 7.9e-9
 
 
-def test_2_a_line_fails_on_xor_and_circle_and_features_rescue_it(client: TestClient) -> None:
+def test_features_a_line_fails_on_xor_and_circle_and_features_rescue_it(client: TestClient) -> None:
     assert train(client, LR_XOR, 500)["train_accuracy"] <= 0.6  # measured 0.53
     assert train(client, LR_XOR.but(data="circle"), 500)["train_accuracy"] <= 0.6  # 0.525
     with_product = train(client, LR_XOR.but(inputs=("x1", "x2", "x1x2")), 500)
@@ -139,7 +154,7 @@ def test_2_a_line_fails_on_xor_and_circle_and_features_rescue_it(client: TestCli
     assert only_product["train_accuracy"] >= 0.95
 
 
-def test_2_with_x1_and_x2_ticked_the_boundary_is_a_conic_near_a_standardized_circle(
+def test_features_with_x1_and_x2_ticked_the_boundary_is_a_conic_near_a_standardized_circle(
         client: TestClient) -> None:
     run = train(client, LR_XOR.but(data="circle", inputs=("x1", "x2", "x1sq", "x2sq")), 500)
     w = weights(client, run)[0][:, 0]  # z1, z2, z1², z2²
@@ -149,7 +164,7 @@ def test_2_with_x1_and_x2_ticked_the_boundary_is_a_conic_near_a_standardized_cir
     assert std == pytest.approx([2.27, 2.35], abs=0.005)  # so not a circle in raw units
 
 
-def test_3_two_hidden_neurons_make_a_band_and_four_solve_xor(client: TestClient) -> None:
+def test_hidden_layer_two_hidden_neurons_make_a_band_and_four_solve_xor(client: TestClient) -> None:
     lr = train(client, LR_XOR, 1000)
     two = train(client, XOR_TWO, 1000)
     assert 0.85 <= two["train_accuracy"] <= 0.92, two  # "about 88%" (measured 0.879)
@@ -164,14 +179,14 @@ def test_3_two_hidden_neurons_make_a_band_and_four_solve_xor(client: TestClient)
     assert train(client, XOR_TWO.but(layers=(4,)), 2000)["train_accuracy"] >= 0.98
 
 
-def test_3_seed_4_stalls_with_two_classes_on_one_corner(client: TestClient) -> None:
+def test_hidden_layer_seed_4_stalls_with_two_classes_on_one_corner(client: TestClient) -> None:
     run = train(client, XOR_TWO.but(seed=4), 3000)
     assert 0.68 <= run["train_accuracy"] <= 0.76  # "near 72%" (measured 0.717)
     h = hidden(client, run, [[3, 3], [3, -3]])  # quadrant I (class 1) and IV (class 0)
     assert np.abs(h[0] - h[1]).max() < 0.05
 
 
-def test_4_two_sigmoids_of_opposite_slope_make_the_bump(client: TestClient) -> None:
+def test_approximation_two_sigmoids_of_opposite_slope_make_the_bump(client: TestClient) -> None:
     one = train(client, BUMP_TWO.but(layers=(1,)), 1500)
     two = train(client, BUMP_TWO, 1500)
     assert two["train_loss"] < one["train_loss"] / 10  # measured 0.0012 vs 0.045
@@ -181,7 +196,7 @@ def test_4_two_sigmoids_of_opposite_slope_make_the_bump(client: TestClient) -> N
     assert slopes[0] * slopes[1] < 0  # one step up, one step down
 
 
-def test_4_interval_sine_and_step(client: TestClient) -> None:
+def test_approximation_interval_sine_and_step(client: TestClient) -> None:
     interval = BUMP_TWO.but(data="interval", noise=0.05)
     assert train(client, interval.but(layers=(1,)), 1500)["train_accuracy"] <= 0.8  # 0.75
     assert train(client, interval, 1500)["train_accuracy"] >= 0.95  # 0.9875
@@ -202,7 +217,7 @@ DEPTH = {  # data: (steps, one layer: (short, reaches), two layers: (short, reac
 }
 
 
-def test_5_neurons_needed_one_layer_against_two(client: TestClient) -> None:
+def test_deeper_neurons_needed_one_layer_against_two(client: TestClient) -> None:
     acc = final_test_accuracy
     for data, (steps, *pairs) in DEPTH.items():
         for short, reaches in pairs:
@@ -219,7 +234,7 @@ def test_5_neurons_needed_one_layer_against_two(client: TestClient) -> None:
     assert acc(client, three.but(layers=(16,)), 3000) == pytest.approx(0.861, abs=0.001)
 
 
-def test_5_sixteen_in_one_layer_overfit_while_six_six_hold(client: TestClient) -> None:
+def test_deeper_sixteen_in_one_layer_overfit_while_six_six_hold(client: TestClient) -> None:
     wide = train(client, SPIRAL_DEEP.but(layers=(16,)), 3000)
     assert wide["test_accuracy"] >= 0.95  # 95% at step 3 000
     client.post(f"/api/sessions/{wide['id']}/step", json={"steps": 7000})
@@ -234,7 +249,7 @@ def test_5_sixteen_in_one_layer_overfit_while_six_six_hold(client: TestClient) -
     assert 0.8 <= narrow["train_accuracy"] <= 0.9  # one layer of 6: "near 85%" (0.846)
 
 
-def test_5_the_and_or_question(client: TestClient) -> None:
+def test_deeper_the_and_or_question(client: TestClient) -> None:
     """The question's arithmetic, through a real network: a 2-2-1 sigmoid network whose second
     layer's first neuron has weights +4, +4 and bias −6 (then −2), its inputs set fully on or
     off by huge first-layer weights."""
@@ -256,7 +271,7 @@ def test_5_the_and_or_question(client: TestClient) -> None:
         assert list(h2 > 0.5) == on, (bias, h2)
 
 
-def test_6_linear_layers_are_one_logistic_regression(client: TestClient) -> None:
+def test_linear_collapse_linear_layers_are_one_logistic_regression(client: TestClient) -> None:
     run = train(client, LINEAR_DEEP, 1000)
     assert run["train_accuracy"] <= 0.6  # "near 50%"
     snap = client.get(f"/api/sessions/{run['id']}/snapshot", params={"grid": 8}).json()
@@ -280,7 +295,7 @@ def test_6_linear_layers_are_one_logistic_regression(client: TestClient) -> None
     assert squares["train_accuracy"] >= 0.95 and squares["test_accuracy"] >= 0.95
 
 
-def test_7_constant_and_zero_init_keep_the_neurons_identical(client: TestClient) -> None:
+def test_symmetry_constant_and_zero_init_keep_the_neurons_identical(client: TestClient) -> None:
     for init in ("constant", "zeros"):
         run = train(client, XOR_CONSTANT.but(init=init), 1000)
         W, v = weights(client, run)
@@ -290,14 +305,14 @@ def test_7_constant_and_zero_init_keep_the_neurons_identical(client: TestClient)
     assert train(client, XOR_CONSTANT.but(init="xavier"), 2000)["train_accuracy"] >= 0.95
 
 
-def test_8_relu_tanh_and_sigmoid_all_learn_the_circle(client: TestClient) -> None:
+def test_activations_relu_tanh_and_sigmoid_all_learn_the_circle(client: TestClient) -> None:
     for act in ("relu", "tanh", "sigmoid"):
         run = train(client, CIRCLE_RELU.but(act=act), 500)
         assert run["train_accuracy"] >= 0.95 and run["test_accuracy"] >= 0.95, act
     assert train(client, CIRCLE_RELU.but(data="xor"), 500)["train_accuracy"] >= 0.95
 
 
-def test_8_relu_maps_are_zero_on_one_side_and_tanh_is_a_scaled_sigmoid(
+def test_activations_relu_maps_are_zero_on_one_side_and_tanh_is_a_scaled_sigmoid(
         client: TestClient) -> None:
     run = train(client, CIRCLE_RELU, 500)
     snap = client.get(f"/api/sessions/{run['id']}/snapshot", params={"grid": 40}).json()
@@ -308,7 +323,7 @@ def test_8_relu_maps_are_zero_on_one_side_and_tanh_is_a_scaled_sigmoid(
     assert np.allclose(np.tanh(z), 2 / (1 + np.exp(-2 * z)) - 1)
 
 
-def test_9_a_big_network_on_little_noisy_data_overfits(client: TestClient) -> None:
+def test_capacity_a_big_network_on_little_noisy_data_overfits(client: TestClient) -> None:
     run = train(client, MOONS_BIG, 2000)
     h = client.get(f"/api/sessions/{run['id']}/history").json()
     test, train_loss = np.array(h["test_loss"]), np.array(h["train_loss"])
@@ -324,6 +339,67 @@ def test_9_a_big_network_on_little_noisy_data_overfits(client: TestClient) -> No
     assert too_much["train_loss"] == pytest.approx(np.log(2), abs=0.01)  # ½ everywhere
     more_data = train(client, MOONS_BIG.but(n=400), 2000)
     assert more_data["test_loss"] < test[-1] / 3  # measured 0.60
+
+
+def seed_runs(client: TestClient, preset: Preset) -> list[Run]:
+    """What /runs does for `preset` (seeds > 0): one dataset, one session per weight seed
+    0 … seeds − 1 (POST /reset {seed}: the split stays the preset's), `steps` steps each."""
+    ds = client.post("/api/datasets/generate", json=preset.dataset_spec()).json()
+    runs = []
+    for k in range(preset.seeds):
+        sid = client.post("/api/sessions", json=preset.session_config(ds["id"])).json()["id"]
+        assert client.post(f"/api/sessions/{sid}/reset", json={"seed": k}).status_code == 200
+        session = client.post(f"/api/sessions/{sid}/step", json={"steps": preset.steps}).json()
+        assert session["step"] == preset.steps, session
+        runs.append({"id": sid, **session["metrics"]})
+    return runs
+
+
+def rel_spread(runs: list[Run], key: str) -> float:
+    values = np.array([r[key] for r in runs])
+    return float((values.max() - values.min()) / values.max())
+
+
+def test_seeds_logistic_regression_lands_on_one_optimum_a_network_on_many(
+        client: TestClient) -> None:
+    alone = seed_runs(client, XOR_SEEDS.but(layers=()))
+    assert rel_spread(alone, "train_loss") < 1e-12  # measured 1.6e-16
+    assert rel_spread(alone, "test_loss") < 1e-9  # measured 2.6e-12
+    assert all(r["train_loss"] == pytest.approx(0.6919724, abs=5e-8) for r in alone)
+    net = seed_runs(client, XOR_SEEDS)
+    loss = sorted(r["train_loss"] for r in net)
+    assert loss[0] == pytest.approx(0.279, abs=0.001) and loss[-1] == pytest.approx(0.535, abs=0.001)
+    assert rel_spread(net, "train_loss") > 0.4  # measured 0.48
+    acc = sorted(r["train_accuracy"] for r in net)
+    assert acc[0] == pytest.approx(0.70, abs=0.005) and acc[-1] == pytest.approx(0.883, abs=0.001)
+    assert sum(a >= 0.85 for a in acc) == 1  # only one finds the 88% band
+    four = seed_runs(client, XOR_SEEDS.but(layers=(4,)))
+    acc4 = [r["train_accuracy"] for r in four]
+    assert sum(a >= 0.98 for a in acc4) == 7 and acc4[7] == pytest.approx(0.9125)
+    loss4 = [r["train_loss"] for r in four]
+    assert min(loss4) == pytest.approx(0.014, abs=0.0005)
+    assert max(loss4) == pytest.approx(0.200, abs=0.0005)
+
+
+def test_seeds_swapped_neurons_have_the_same_loss_and_halfway_is_higher(
+        client: TestClient) -> None:
+    """The question: seed 0's network, its two hidden neurons swapped, and halfway between."""
+    run = seed_runs(client, XOR_SEEDS.but(seeds=1))[0]
+    snap = client.get(f"/api/sessions/{run['id']}/snapshot", params={"grid": 4}).json()
+    (W, b), (v, c) = [(np.array(la["weights"]), np.array(la["bias"])) for la in snap["layers"]]
+
+    def loss_of(W: np.ndarray, b: np.ndarray, v: np.ndarray) -> float:
+        layers = [{"weights": W.tolist(), "bias": b.tolist()},
+                  {"weights": v.tolist(), "bias": c.tolist()}]
+        r = client.put(f"/api/sessions/{run['id']}/parameters", json={"layers": layers})
+        assert r.status_code == 200, r.text
+        return float(r.json()["metrics"]["train_loss"])
+
+    assert run["train_loss"] == pytest.approx(0.2787, abs=5e-5)
+    swapped = loss_of(W[:, ::-1], b[::-1], v[::-1])
+    assert swapped == pytest.approx(run["train_loss"], rel=1e-12)
+    halfway = loss_of((W + W[:, ::-1]) / 2, (b + b[::-1]) / 2, (v + v[::-1]) / 2)
+    assert halfway == pytest.approx(1.38, abs=0.005) and halfway > np.log(2)  # measured 1.382
 
 
 def measure_depth() -> None:
