@@ -1,5 +1,7 @@
-"""The app starts and says so: /api/health answers anyone, the version only to the trusted."""
+"""The app starts and says so: /api/health answers anyone; the version and the process that
+answered (worker, pid) only to the trusted."""
 
+import os
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -8,6 +10,7 @@ from app import __version__
 from app.config import Settings
 from app.main import create_app
 from tests.conftest import LOOPBACK_CLIENT
+from tests.helpers import get_json, start_server, stop
 
 NETWORK_CLIENT = ("203.0.113.5", 5000)
 
@@ -15,7 +18,9 @@ NETWORK_CLIENT = ("203.0.113.5", 5000)
 def test_health_says_ok(client: TestClient) -> None:
     r = client.get("/api/health")
     assert r.status_code == 200
-    assert r.json() == {"status": "ok", "version": __version__}  # a loopback client
+    # a loopback client, so trusted; the test app is one process named as `make run`'s is
+    assert r.json() == {"status": "ok", "version": __version__, "worker": "main",
+                        "pid": os.getpid()}
 
 
 def test_home_page_renders(client: TestClient) -> None:
@@ -34,7 +39,8 @@ def test_health_answers_a_network_client_without_the_token(tmp_path: Path) -> No
             assert r.status_code == 200 and r.json() == {"status": "ok"}
             assert "set-cookie" not in r.headers
         r = client.get("/api/health", headers={"authorization": "Bearer s3cret"})
-        assert r.json() == {"status": "ok", "version": __version__}
+        assert r.json() == {"status": "ok", "version": __version__, "worker": "main",
+                            "pid": os.getpid()}
         assert client.get("/api/datasets").status_code == 401  # the rest still asks
 
 
@@ -44,3 +50,14 @@ def test_the_docker_healthcheck_is_healthy_in_token_mode(tmp_path: Path) -> None
     app = create_app(Settings(data_dir=tmp_path, host="0.0.0.0"))
     with TestClient(app, base_url="http://127.0.0.1:8000", client=LOOPBACK_CLIENT) as client:
         assert client.get("/api/health").status_code == 200
+
+
+def test_health_names_the_worker_and_process_of_a_real_server(tmp_path: Path) -> None:
+    """A server started the way `make class` starts each of its processes (LL_WORKER=w2) says
+    which one answered: its name and its own pid."""
+    proc, base = start_server(tmp_path, tmp_path / "server.log", LL_WORKER="w2")
+    try:
+        body = get_json(base, "/api/health")
+    finally:
+        stop(proc)
+    assert body == {"status": "ok", "version": __version__, "worker": "w2", "pid": proc.pid}
