@@ -1,5 +1,35 @@
-"""Gradients of the loss for the teaching views (filled in by the teaching issue, #15 §5)."""
+"""Gradients of the loss for the teaching views: how the weights learn (#15 §5)."""
 
-from fastapi import APIRouter
+from typing import Annotated
 
-router = APIRouter(prefix="/api", tags=["sessions"])
+from fastapi import APIRouter, Query
+
+from app.deps import SettingsDep
+from app.routes.sessions import SessionDep
+from app.schemas.errors import errors
+from app.schemas.gradients import Gradient
+from app.training import gradients
+from app.training.session import SessionError
+
+router = APIRouter(prefix="/api/sessions", tags=["sessions"],
+                   responses=errors(400, 404, 409, 422, 429, 503))
+
+
+@router.get("/{session_id}/gradient", summary="The loss's gradient and every neuron's δ now")
+def read_gradient(
+    session: SessionDep, settings: SettingsDep,
+    grid: Annotated[int, Query(ge=2, description="cells per side of the δ maps "
+                               "(limit LL_MAX_GRID)")] = 50,
+) -> Gradient:
+    """At the current weights: the gradient of the training loss with respect to every layer's
+    weights (in×out) and biases — the loss a full-batch step minimises, the mean data loss over
+    *all* training rows plus `l2/2·Σw² + l1·Σ|w|` (a minibatch session still gets the
+    full-training-set gradient; `next_layers` is its real next step on its next minibatch) —
+    the weights after the session's next step, exactly as `POST step` would make them, and for
+    every hidden neuron the error signal δ = ∂loss/∂z backpropagation hands it: at the training
+    points, and (classification) as a `grid`×`grid` map per class, the δ one more training point
+    of that class would get there. The session is not changed."""
+    if grid > settings.max_grid:
+        raise SessionError(f"grid {grid} is larger than the limit {settings.max_grid} "
+                           "(LL_MAX_GRID)", 422)
+    return gradients.gradient(session, grid)
