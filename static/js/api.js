@@ -75,6 +75,12 @@ export const deleteDataset = (id) => request('DELETE', `/datasets/${encodeURICom
 /** POST /api/sessions: a new session from a SessionConfig. */
 export const createSession = (config) => request('POST', '/sessions', config);
 
+/** GET /api/sessions/{id}. */
+export const getSession = (id) => request('GET', `/sessions/${encodeURIComponent(id)}`);
+
+/** POST /api/sessions/{id}/fork: a new session copied from `id` as it was at `step` (default: now). */
+export const forkSession = (id, step = null) => request('POST', `/sessions/${encodeURIComponent(id)}/fork`, step === null ? {} : { step });
+
 /** DELETE /api/sessions/{id}. */
 export const deleteSession = (id) => request('DELETE', `/sessions/${encodeURIComponent(id)}`);
 

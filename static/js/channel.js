@@ -7,7 +7,7 @@ import { Stream } from './stream.js';
 
 /** The stream of the current session; `onState(state, reason)` follows the connection. */
 export class Channel {
-  constructor({ onState, format }) {
+  constructor({ onState, format, role }) {
     this.handlers = new Map();
     this.edits = []; // set_parameters waiting for their frame: [resolve, reject]
     this.viewSpec = null; // the last view asked for this session (null: every map)
@@ -15,7 +15,7 @@ export class Channel {
       if (s === 'open' && this.viewSpec) this.stream.send({ type: 'view', ...this.viewSpec }); // a new socket starts from every map
       if (onState) onState(s, info);
     };
-    this.stream = new Stream({ onMessage: (msg) => this.dispatch(msg), onState: state, format });
+    this.stream = new Stream({ onMessage: (msg) => this.dispatch(msg), onState: state, format, role });
   }
 
   /** Call `fn(msg)` for every message of `type`. */
@@ -68,6 +68,9 @@ export class Channel {
     this.viewSpec = { ...spec };
     this.send({ type: 'view', ...this.viewSpec });
   }
+
+  /** The owner lets the session's watchers control it (or stops letting them). */
+  share(allowControl) { this.send({ type: 'share', allow_control: allowControl }); }
 
   /** New hyperparameters, the weights untouched. */
   set(hyperparameters) { this.send({ type: 'set', ...hyperparameters }); }

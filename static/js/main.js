@@ -6,7 +6,7 @@
 import * as api from './api.js';
 import { vocabulary, viewText } from './vocabulary.js';
 import { $, clampable } from './dom.js';
-import { stateTable, hyperparameters, withData, taskOf, targeted, SPEEDS } from './state.js';
+import { stateTable, hyperparameters, hyperparametersOf, withData, taskOf, targeted, SPEEDS } from './state.js';
 import { PageState } from './page-state.js';
 import { messageBox, sayRejections } from './messages.js';
 import { Channel } from './channel.js';
@@ -38,17 +38,21 @@ import * as views from './views.js';
 import { ViewTabs } from './view-tabs.js';
 import { bindRunsLink } from './runs-link.js';
 import { viewSpec } from './view-spec.js';
+import { ShareBar, shareMode } from './share.js';
 
 const vocab = vocabulary();
 const table = stateTable(vocab);
 const say = messageBox($('messages'));
 sayRejections(say);
 let init = null; // the current session's init message, with `info` (frames.describeInit)
+const mode = shareMode(location.search); // ?watch=<id>: someone's live session; ?session=<id>: adopt one
+const watching = Boolean(mode.watch);
+const notYours = () => say('This is someone else\'s live session: make your own copy to change it.', 'info');
 
 const frames = new FrameStore(decodeMaps);
 const record = new RunRecord();
 const page = new PageState(table, changed);
-const channel = new Channel({ onState: connectionStatus($('conn-status'), say) });
+const channel = new Channel({ onState: connectionStatus($('conn-status'), say), role: watching ? 'watch' : 'own' });
 const pauseFor = () => transport.pause();
 const setParameters = (layers) => channel.setParameters(layers);
 const show = (f) => { frames.show(f); if (f) views.frame(f); };
@@ -66,10 +70,11 @@ const network = new NetworkView($('network'), {
   onHover: (ref) => loop.setHover(ref),
   onSelect: (ref) => openCard(ref),
   onToggleInput: (key, on) => {
+    if (watching) { notYours(); drawDiagram(); return; }
     const inputs = toggledInputs(page.state, vocab, key, on);
     if (inputs) page.update({ inputs }); else { say('The network needs at least one input.', 'info'); drawDiagram(); }
   },
-  onNeurons: (h, d) => page.update({ layers: resizedLayer(page.state.layers, vocab, h, d) }),
+  onNeurons: (h, d) => (watching ? notYours() : page.update({ layers: resizedLayer(page.state.layers, vocab, h, d) })),
 });
 const output = new OutputView({ map: $('output-map'), overlay: $('output-overlay'), caption: $('output-caption'), scale: $('output-scale') });
 const chart = new LossChart($('loss-chart'));
@@ -92,7 +97,15 @@ const data = new DataPanel({
   onTarget: (name) => csv.setTarget(name),
 });
 const transport = new Transport({ channel, controls, nav, say, speed: () => [SPEEDS[page.state.speed], page.state.unit], hasSession: () => Boolean(sessions.session) });
-const sessions = new Sessions({ api, vocab, say, onDataset: (ds, fetched) => { if (fetched) csv.show(ds); drawDiagram(); }, onSession: streamSession });
+const sessions = new Sessions({ api, vocab, say, onDataset: (ds, fetched) => { if (fetched) csv.show(ds); drawDiagram(); }, onSession: streamSession, adopt: mode.watch || mode.adopt, watching });
+const share = new ShareBar(document, {
+  watching,
+  sessionId: () => sessions.session && sessions.session.id,
+  hash: () => location.hash,
+  onAllow: (allow) => channel.share(allow),
+  fork: async () => (await api.forkSession(sessions.session.id, nav.viewing)).id, // the step on show
+  say,
+});
 const csv = new CsvFlow({ api, sessions, panel: data, page, say });
 const timeline = new Timeline(nav);
 const card = new NeuronCard({
@@ -121,7 +134,7 @@ function changed(effect, source) {
   data.render(s);
   output.setOptions({ showTest: s.showTest, discretize: s.disc });
   if (effect === 'rebuild') { drawDiagram(); sessions.schedule(() => page.state, source === 'hash' ? 0 : undefined); }
-  if (effect === 'set' && sessions.session) channel.set(hyperparameters(s));
+  if (effect === 'set' && sessions.session && source !== 'session') channel.set(hyperparameters(s));
   if (effect === 'speed') transport.speedChanged();
   if (effect === 'view') { showPane(); loop.repaint(); }
 }
@@ -171,6 +184,8 @@ function openCard(ref) {
 // a session → the stream
 function streamSession(session) {
   init = null;
+  page.adopt(hyperparametersOf(session.config)); // an adopted session's own (a built one's are the state's)
+  share.sessionChanged();
   transport.carryOver();
   frames.clear(); chart.reset(); nav.leave(); compare.sessionChanged();
   channel.connect(session.id);
@@ -182,6 +197,7 @@ dispatch(channel, {
   setInit: (msg) => { init = msg; sessions.session = msg.session; drawDiagram(msg.network.inputs); renderControls(); },
   show,
 });
+channel.on('watchers', (msg) => share.setAudience(msg.count, msg.allow_control));
 
 // start
 bindRunsLink($('runs-link'));

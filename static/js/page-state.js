@@ -4,7 +4,7 @@
 
 import { readHash, writeHash, effectOf } from './state.js';
 
-/** The state; onChange(effect, source) with effect null|'view'|'speed'|'set'|'rebuild', source 'ui'|'hash'. */
+/** The state; onChange(effect, source) with effect null|'view'|'speed'|'set'|'rebuild', source 'ui'|'hash'|'session'. */
 export class PageState {
   constructor(table, onChange) {
     this.table = table;
@@ -23,6 +23,15 @@ export class PageState {
     this.state = { ...before, ...changes };
     this.save();
     this.onChange(effectOf(before, this.state, this.table), 'ui');
+  }
+
+  /** Take fields from the session the page adopted (a fork, a watched run): reported with
+   * source 'session', so that nothing is sent back to it. */
+  adopt(changes) {
+    const before = this.state;
+    this.state = { ...before, ...changes };
+    this.save();
+    this.onChange(effectOf(before, this.state, this.table), 'session');
   }
 
   /** Write the state to the hash (without a history entry). */

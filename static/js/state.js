@@ -180,6 +180,11 @@ export function sessionConfig(s, dataset) {
   return cfg;
 }
 
+/** The state's hyperparameter fields for a session's config (the inverse of `hyperparameters`). */
+export function hyperparametersOf(config) {
+  return { lr: config.learning_rate, l1: config.l1, l2: config.l2, opt: config.optimizer, batch: config.batch_size ?? 'full' };
+}
+
 /** Hyperparameters (the stream's `set` message fields) of a state. */
 export function hyperparameters(s) {
   const h = { learning_rate: s.lr, l1: s.l1, l2: s.l2, optimizer: s.opt };

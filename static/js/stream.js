@@ -6,12 +6,13 @@ import { readFrame } from './frames.js';
 
 /**
  * A session stream; callbacks: onMessage(msg), onState('connecting'|'open'|'closed'|'retrying', info).
- * `format`: 'binary' (default: frames as one binary message each) or 'json'.
+ * `format`: 'binary' (default: frames as one binary message each) or 'json'; `role`: 'own' or 'watch'.
  */
 export class Stream {
-  constructor({ onMessage, onState, format = 'binary' }) {
+  constructor({ onMessage, onState, format = 'binary', role = 'own' }) {
     this.onMessage = onMessage;
     this.format = format;
+    this.role = role; // 'watch': someone else's live session, read-only (?role=watch)
     this.onState = onState || (() => {});
     this.ws = null;
     this.sessionId = null;
@@ -32,7 +33,7 @@ export class Stream {
     const id = this.sessionId;
     if (!id) return;
     const proto = location.protocol === 'https:' ? 'wss' : 'ws';
-    const ws = new WebSocket(`${proto}://${location.host}/api/sessions/${encodeURIComponent(id)}/stream?format=${this.format}`);
+    const ws = new WebSocket(`${proto}://${location.host}/api/sessions/${encodeURIComponent(id)}/stream?format=${this.format}${this.role === 'watch' ? '&role=watch' : ''}`);
     ws.binaryType = 'arraybuffer';
     this.ws = ws;
     this.onState('connecting');
