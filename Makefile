@@ -4,8 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
+HAPROXY_PATH := $(PATH):/usr/sbin
 
-.PHONY: run test lint unit js e2e bench clean
+.PHONY: run class haproxy test lint unit js e2e bench clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -21,6 +23,16 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 
 run: $(VENV)/.installed  ## serve http://$(HOST):$(PORT)
 	LL_HOST=$(HOST) LL_PORT=$(PORT) $(BIN)/python -m uvicorn app.main:app --host $(HOST) --port $(PORT)
+
+class: $(VENV)/.installed haproxy  ## WORKERS processes (default: one per core) behind HAProxy
+	$(BIN)/python -m app.cluster --workers $(WORKERS) --host $(HOST) --port $(PORT)
+
+haproxy:  ## Debian's HAProxy, which make class needs: installed when missing and root
+	@if PATH="$(HAPROXY_PATH)" command -v haproxy >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ]; then echo "HAProxy is missing: apt-get install -y haproxy"; \
+		apt-get install -y haproxy || { apt-get update && apt-get install -y haproxy; }; \
+	else echo "make class needs HAProxy: run  sudo apt-get install -y haproxy  and try again"; \
+		exit 1; fi
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check app tests

@@ -51,10 +51,10 @@ def render(bind: str, servers: list[Server] | None = None,
     if server_template is not None and resolvers is None:
         raise ValueError("a server_template needs resolvers")
     env = Environment(loader=FileSystemLoader(HERE), undefined=StrictUndefined,
-                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, autoescape=False)
+                      trim_blocks=True, lstrip_blocks=True, autoescape=False)
     return env.get_template(TEMPLATE).render(
         bind=bind, servers=servers or [], server_template=server_template,
-        resolvers=resolvers, origin=origin).lstrip()
+        resolvers=resolvers, origin=origin).strip() + "\n"
 
 
 def find_haproxy() -> str | None:
@@ -74,3 +74,16 @@ def check(haproxy: str, config: Path) -> str:
         return ""
     return ((result.stderr + result.stdout).strip()
             or f"haproxy -c exited with {result.returncode}")
+
+
+COMPOSE_PORT = 8000
+COMPOSE_SLOTS = 8  # the most app replicas the compose proxy finds (docker compose --scale)
+
+
+def compose_config() -> str:
+    """The config app/deploy/compose.yaml mounts: replicas of service `app` found by Docker's
+    DNS (at most COMPOSE_SLOTS), the proxy on every address of its container."""
+    return render(f"*:{COMPOSE_PORT}",
+                  server_template=ServerTemplate("app", COMPOSE_SLOTS, f"app:{COMPOSE_PORT}"),
+                  resolvers=Resolvers("docker", "127.0.0.11:53"),
+                  origin="app/deploy/compose.yaml; python -m app.cluster --compose-config")
