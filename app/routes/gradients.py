@@ -20,6 +20,8 @@ def read_gradient(
     session: SessionDep, settings: SettingsDep,
     grid: Annotated[int, Query(ge=2, description="cells per side of the δ maps "
                                "(limit LL_MAX_GRID)")] = 50,
+    layer: Annotated[int | None, Query(ge=1, description="only this hidden layer's δ maps "
+                                       "(1 = first); default: every hidden layer's")] = None,
 ) -> Gradient:
     """At the current weights: the gradient of the training loss with respect to every layer's
     weights (in×out) and biases — the loss a full-batch step minimises, the mean data loss over
@@ -28,8 +30,13 @@ def read_gradient(
     the weights after the session's next step, exactly as `POST step` would make them, and for
     every hidden neuron the error signal δ = ∂loss/∂z backpropagation hands it: at the training
     points, and (classification) as a `grid`×`grid` map per class, the δ one more training point
-    of that class would get there. The session is not changed."""
+    of that class would get there (`layer`: of one hidden layer only). The session is not
+    changed."""
     if grid > settings.max_grid:
         raise SessionError(f"grid {grid} is larger than the limit {settings.max_grid} "
                            "(LL_MAX_GRID)", 422)
-    return gradients.gradient(session, grid)
+    hidden = len(session.sizes) - 2
+    if layer is not None and layer > hidden:
+        raise SessionError(f"layer {layer}: this network has {hidden} hidden layer"
+                           f"{'' if hidden == 1 else 's'} (δ maps are of hidden layers)", 422)
+    return gradients.gradient(session, grid, layer)

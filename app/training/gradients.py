@@ -76,8 +76,9 @@ def _class_targets(net: Network, c: int, n_points: int, n_classes: int) -> Array
     return np.full((n_points, 1), float(c))
 
 
-def gradient(s: TrainingSession, size: int) -> Gradient:
-    """The Gradient resource of session `s` now, with δ maps on a `size`×`size` grid."""
+def gradient(s: TrainingSession, size: int, layer: int | None = None) -> Gradient:
+    """The Gradient resource of session `s` now, with δ maps on a `size`×`size` grid (of
+    hidden layer `layer` only, 1 = first, when given: the others' lists are empty)."""
     with s.lock, np.errstate(all="ignore"):
         t, d = s.trainer, s.data
         net = copy_network(s)
@@ -99,7 +100,7 @@ def gradient(s: TrainingSession, size: int) -> Gradient:
                          for c in range(len(classes))]
             maps = [[[per_class[c][l][:, j].reshape(grid.shape).tolist()
                       for c in range(len(classes))]
-                     for j in range(net.sizes[l + 1])]
+                     for j in range(net.sizes[l + 1])] if layer in (None, l + 1) else []
                     for l in range(net.n_layers - 1)]
         cols = [d.features.index(f) for f in d.view_features]
         return Gradient(
