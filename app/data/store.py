@@ -27,38 +27,26 @@ The dataset model lives here too, because it is what the store keeps:
 The sessions code fetches a dataset with `Store.get_dataset(id) -> StoredDataset | None` and
 hands it to `app.data.prepare.prepare`.
 
-Writes are atomic (one transaction each: a crash leaves the whole dataset or nothing); arrays
-are stored as `np.save` blobs (no pickle), metadata as JSON. One connection is shared behind a
-`threading.Lock`, so every method may be called from any thread. Deleting a dataset also
-deletes the sessions stored for it (the sessions code should drop live ones too; see
-`session_ids_for_dataset`). A failed write or read (read-only or full disk, corrupt file)
-raises `StoreError`, which the routes answer with 503.
-
-A full disk must not stop a user freeing room, yet SQLite needs a little free space even to
-delete (the write-ahead log grows by the pages a delete changes). So the store keeps a
-reserve file next to the database (`<db>-reserve`, 1/8 of the database's size, 1 to 16 MiB)
-that only deletes may use: a delete that finds the disk full removes the reserve and tries
-again in the room it leaves. Deleted data gives its space back: the database uses
-`auto_vacuum=INCREMENTAL` (a store made before that is converted once, with VACUUM, when it
-is small and there is room), and after a delete that frees at least RECLAIM_PAGES pages, or
-that needed the reserve, the free pages are cut off the end of the file
-(`incremental_vacuum`, in chunks that fit the free disk) and the log is checkpointed and
-truncated; then the reserve is made again as far as the disk allows (and topped up after
-later writes).
+`Store` is the one interface of the persistent store, with two implementations:
+`SQLiteStore` (app.data.store_sqlite: the embedded file in the data directory, the default,
+shared by the processes of one machine) and `PostgresStore` (app.data.store_pg: a PostgreSQL
+server named by `LL_DATABASE_URL`, shared across machines). `open_store(settings)` picks one.
+Both keep the same rows: a dataset's metadata as JSON and its arrays as `np.save` blobs (no
+pickle), a session's config JSON and state blob, and one lease per session. Every write is one
+transaction (a crash leaves the whole dataset or nothing); every method may be called from any
+thread and any process. Deleting a dataset also deletes the sessions stored for it (the
+sessions code should drop live ones too; see `session_ids_for_dataset`). A failed write or
+read (read-only or full disk, corrupt file, server gone) raises `StoreError`, which the routes
+answer with 503. The schema is versioned and migrated at open (app.data.migrations).
 """
 
 import io
 import json
-import os
 import secrets
-import shutil
-import sqlite3
-import threading
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from abc import ABC, abstractmethod
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -82,7 +70,8 @@ class DatasetError(ValueError):
 
 
 class StoreError(RuntimeError):
-    """The database could not be read or written (read-only or full disk, corrupt file)."""
+    """The database could not be read or written (read-only or full disk, corrupt file,
+    unreachable server)."""
 
 
 @dataclass
@@ -242,7 +231,7 @@ def _meta_json(ds: DatasetInfo) -> str:
     return text
 
 
-def _info_from_json(text: str) -> DatasetInfo:
+def info_from_json(text: str) -> DatasetInfo:
     d = json.loads(text)
     d["columns"] = [ColumnInfo(**c) for c in d["columns"]]
     d["non_features"] = [NonFeature(**c) for c in d["non_features"]]
@@ -271,311 +260,120 @@ def _strings_from_blob(a: NDArray[Any]) -> list[str]:
     return values
 
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS datasets (
-    id TEXT PRIMARY KEY,
-    meta TEXT NOT NULL,
-    created_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS dataset_arrays (
-    dataset_id TEXT NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
-    position INTEGER NOT NULL,
-    key TEXT NOT NULL,
-    data BLOB NOT NULL,
-    PRIMARY KEY (dataset_id, position)
-);
-CREATE TABLE IF NOT EXISTS sessions (
-    id TEXT PRIMARY KEY,
-    dataset_id TEXT NOT NULL,
-    config TEXT NOT NULL,
-    state BLOB NOT NULL,
-    updated_at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS sessions_by_dataset ON sessions(dataset_id);
-"""
+def dataset_blobs(ds: StoredDataset) -> tuple[str, list[tuple[str, bytes]]]:
+    """A dataset as the store keeps it: its metadata JSON and (key, np.save blob) per array."""
+    blobs = [("numeric:" + k, _to_blob(v)) for k, v in ds.numeric.items()]
+    blobs.append(("labels", _to_blob(ds.labels)))
+    for k, t in ds.text.items():
+        blobs.append(("text:" + k, _to_blob(t.codes)))
+        blobs.append(("text-values:" + k, _to_blob(_strings_blob(t.values))))
+    return _meta_json(ds), blobs
 
 
-MIB = 1 << 20
-RESERVE_MIN, RESERVE_MAX = 1 * MIB, 16 * MIB  # the deletes' reserve: 1/8 of the database
-AUTOCHECKPOINT_PAGES = 128
-RECLAIM_PAGES = 256  # free pages (1 MiB of 4 KiB pages) worth giving back after a delete
-VACUUM_ON_OPEN_MAX = 256 * MIB  # convert an older store to incremental auto-vacuum up to this
+def dataset_from_blobs(info: DatasetInfo, rows: Iterable[tuple[str, bytes]]) -> StoredDataset:
+    """The dataset back from its metadata and (key, blob) rows in their stored order."""
+    arrays = {k: _from_blob(bytes(b)) for k, b in rows}  # labels: codes, or (older) strings
+    numeric = {k.removeprefix("numeric:"): v.astype(np.float64)
+               for k, v in arrays.items() if k.startswith("numeric:")}
+    text = {k.removeprefix("text:"): TextColumn(
+                _strings_from_blob(arrays["text-values:" + k.removeprefix("text:")]), v)
+            for k, v in arrays.items() if k.startswith("text:")}
+    fields = {k: getattr(info, k) for k in DatasetInfo.__dataclass_fields__}
+    return StoredDataset(**fields, numeric=numeric, labels=arrays["labels"], text=text)
 
 
-def _disk_full(e: BaseException | None) -> bool:
-    """SQLite's answer to a full disk: SQLITE_FULL, or an I/O error while writing."""
-    code = getattr(e, "sqlite_errorcode", None)
-    if not isinstance(code, int):
-        return isinstance(e, sqlite3.Error) and "disk is full" in str(e)
-    return code == sqlite3.SQLITE_FULL or code & 0xFF == sqlite3.SQLITE_IOERR
+class Store(ABC):
+    """The persistent store: datasets, sessions and session leases. `Store(path)` opens the
+    SQLite file at `path` (as it did before there were two backends)."""
 
+    def __new__(cls, *args: Any, **kwargs: Any) -> "Store":
+        if cls is Store:
+            from app.data.store_sqlite import SQLiteStore
+            cls = SQLiteStore
+        return super().__new__(cls)
 
-class Store:
-    """Datasets and sessions in one SQLite file; thread-safe, every write one transaction."""
+    @abstractmethod
+    def close(self) -> None: ...
 
-    def __init__(self, path: Path):
-        self.path = path
-        self.reserve = path.with_name(path.name + "-reserve")
-        self._lock = threading.Lock()
-        self._reserve_short = False
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-            self.db.execute("PRAGMA auto_vacuum=INCREMENTAL")  # a new file: before any table
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA foreign_keys=ON")
-            self.db.execute("PRAGMA synchronous=NORMAL")
-            # checkpoint every 512 KiB of log (not 4 MiB): the pages a delete's checkpoint must
-            # still copy into the file stay well within the reserve
-            self.db.execute(f"PRAGMA wal_autocheckpoint={AUTOCHECKPOINT_PAGES}")
-            self.db.executescript(_SCHEMA)
-        except (OSError, sqlite3.Error) as e:
-            raise StoreError(f"cannot open the database at {path}: {e}") from e
-        self.incremental = self._incremental_vacuum()
-        self._make_reserve()
-
-    def close(self) -> None:
-        with self._lock:
-            self.db.close()
-
-    @contextmanager
-    def _write(self, top_up: bool = True) -> Iterator[sqlite3.Connection]:
-        """One atomic transaction under the lock; any database failure becomes StoreError.
-        Then the reserve is topped up if it is short (not for a delete, which reclaims first)."""
-        with self._lock:
-            try:
-                self.db.execute("BEGIN IMMEDIATE")
-                try:
-                    yield self.db
-                except BaseException:
-                    if self.db.in_transaction:  # SQLite may have rolled back already (disk full)
-                        self.db.execute("ROLLBACK")
-                    raise
-                self.db.execute("COMMIT")
-            except sqlite3.Error as e:
-                if self.db.in_transaction:
-                    self.db.execute("ROLLBACK")
-                raise StoreError(f"could not save to the database ({e}); is the disk full or "
-                                 "read-only?") from e
-        if top_up and self._reserve_short:
-            self._make_reserve()
-
-    def _delete(self, work: Callable[[sqlite3.Connection], bool]) -> bool:
-        """A write that only frees space: it works on a full disk (in the reserve's room, when
-        it must), and the space it frees goes back to the disk. `work` says if it deleted."""
-        released = False
-        try:
-            with self._write(top_up=False) as db:
-                deleted = work(db)
-        except StoreError as e:
-            if not _disk_full(e.__cause__) or not self._release_reserve():
-                raise
-            released = True
-            with self._write(top_up=False) as db:
-                deleted = work(db)
-        if deleted or released:  # the disk full or nearly: give back even a little
-            self._reclaim(released or self._free_disk() < RESERVE_MIN)
-        return deleted
-
-    # Disk room: the reserve, incremental vacuum
-
-    def _pragma(self, name: str) -> int:
-        value: int = self.db.execute(f"PRAGMA {name}").fetchone()[0]
-        return value
-
-    def _incremental_vacuum(self) -> bool:
-        """Whether the file can give free pages back; converts an older store once when it
-        is small and the disk has room for VACUUM's copy."""
-        with self._lock:
-            try:
-                if self._pragma("auto_vacuum") == 2:
-                    return True
-                size = self._pragma("page_count") * self._pragma("page_size")
-                if size > VACUUM_ON_OPEN_MAX or shutil.disk_usage(self.path.parent).free < 3 * size:
-                    return False
-                self.db.execute("PRAGMA auto_vacuum=INCREMENTAL")
-                self.db.execute("VACUUM")
-                return self._pragma("auto_vacuum") == 2
-            except (OSError, sqlite3.Error):
-                return False
-
-    def _reserve_target(self) -> int:
-        try:
-            size = self.path.stat().st_size
-        except OSError:
-            size = 0
-        return min(RESERVE_MAX, max(RESERVE_MIN, size // 8 // MIB * MIB))
-
-    def _make_reserve(self) -> None:
-        """Make (or top up) the reserve, as far as the disk allows; best effort."""
-        target = self._reserve_target()
-        try:
-            fd = os.open(self.reserve, os.O_WRONLY | os.O_CREAT, 0o600)
-        except OSError:
-            self._reserve_short = True
-            return
-        try:
-            have = os.fstat(fd).st_size
-            if have < target:
-                try:
-                    os.posix_fallocate(fd, 0, target)
-                except OSError:  # full (or no fallocate here): fill what there is room for
-                    os.lseek(fd, have, os.SEEK_SET)
-                    block = bytes(64 * 1024)
-                    while have < target and (written := os.write(fd, block[:target - have])):
-                        have += written
-            self._reserve_short = False
-        except OSError:
-            self._reserve_short = True
-        finally:
-            os.close(fd)
-
-    def _release_reserve(self) -> bool:
-        """Give the reserve's room to a delete; False when there was none."""
-        try:
-            size = self.reserve.stat().st_size
-            self.reserve.unlink()
-        except OSError:
-            return False
-        self._reserve_short = True
-        return size > 0
-
-    def _reclaim(self, urgent: bool) -> None:
-        """Give the pages deleted rows left free back to the disk when there are enough of
-        them, or when the disk is full (`urgent`); then make the reserve again.
-
-        Cutting free pages off the end (incremental_vacuum) comes first: the checkpoint that
-        then truncates the log only copies the pages still in use into the file. On a full
-        disk both work in the reserve's room; each step is best effort, as pages that stay
-        free are reused by the next writes anyway."""
-        with self._lock:
-            if urgent:  # vacuum and checkpoint need room too: the reserve's, made again below
-                self._release_reserve()
-            free = self._count("freelist_count")
-            wanted = urgent or free >= RECLAIM_PAGES
-            page = self._count("page_size") or 4096
-            for _ in range(1000):
-                if not (self.incremental and free and wanted):
-                    break
-                # moving a page logs it and its parent: keep a chunk's log within the free disk
-                room = self._free_disk() // (3 * (page + 24))
-                vacuumed = self._try(f"PRAGMA incremental_vacuum({max(16, room)});")
-                self._try("PRAGMA wal_checkpoint(TRUNCATE)")
-                before, free = free, self._count("freelist_count")
-                if not vacuumed or free >= before:
-                    break
-            if wanted:
-                self._try("PRAGMA wal_checkpoint(TRUNCATE)")
-        self._make_reserve()
-
-    def _free_disk(self) -> int:
-        try:
-            return shutil.disk_usage(self.path.parent).free
-        except OSError:
-            return 0
-
-    def _try(self, script: str) -> bool:
-        """A best-effort statement, run to its end (executescript steps a pragma through
-        every row, where execute would free one page of incremental_vacuum); False if
-        SQLite refuses it."""
-        try:
-            self.db.executescript(script)
-            return True
-        except sqlite3.Error:
-            return False
-
-    def _count(self, pragma: str) -> int:
-        try:
-            return self._pragma(pragma)
-        except sqlite3.Error:
-            return 0
-
-    def _read(self, sql: str, args: tuple[Any, ...] = ()) -> list[Any]:
-        with self._lock:
-            try:
-                return self.db.execute(sql, args).fetchall()
-            except sqlite3.Error as e:
-                raise StoreError(f"could not read the database ({e})") from e
+    @abstractmethod
+    def schema_version(self) -> int:
+        """The last migration this store has run (app.data.migrations)."""
 
     # Datasets
 
+    @abstractmethod
     def put_dataset(self, ds: StoredDataset) -> None:
         """Save a dataset (metadata and arrays) in one transaction; replaces one with its id."""
-        meta = _meta_json(ds)
-        blobs = [("numeric:" + k, _to_blob(v)) for k, v in ds.numeric.items()]
-        blobs.append(("labels", _to_blob(ds.labels)))
-        for k, t in ds.text.items():
-            blobs.append(("text:" + k, _to_blob(t.codes)))
-            blobs.append(("text-values:" + k, _to_blob(_strings_blob(t.values))))
-        with self._write() as db:
-            db.execute("DELETE FROM dataset_arrays WHERE dataset_id = ?", (ds.id,))
-            db.execute("INSERT OR REPLACE INTO datasets VALUES (?, ?, ?)",
-                       (ds.id, meta, ds.created_at))
-            db.executemany("INSERT INTO dataset_arrays VALUES (?, ?, ?, ?)",
-                           [(ds.id, i, k, b) for i, (k, b) in enumerate(blobs)])
 
-    def get_dataset_info(self, dataset_id: str) -> DatasetInfo | None:
-        rows = self._read("SELECT meta FROM datasets WHERE id = ?", (dataset_id,))
-        return _info_from_json(rows[0][0]) if rows else None
+    @abstractmethod
+    def get_dataset_info(self, dataset_id: str) -> DatasetInfo | None: ...
 
+    @abstractmethod
     def get_dataset(self, dataset_id: str) -> StoredDataset | None:
         """The dataset with its arrays, or None when there is no such id."""
-        info = self.get_dataset_info(dataset_id)
-        if info is None:
-            return None
-        rows = self._read("SELECT key, data FROM dataset_arrays WHERE dataset_id = ? "
-                          "ORDER BY position", (dataset_id,))
-        arrays = {k: _from_blob(b) for k, b in rows}  # labels: codes, or (older) strings
-        numeric = {k.removeprefix("numeric:"): v.astype(np.float64)
-                   for k, v in arrays.items() if k.startswith("numeric:")}
-        text = {k.removeprefix("text:"): TextColumn(
-                    _strings_from_blob(arrays["text-values:" + k.removeprefix("text:")]), v)
-                for k, v in arrays.items() if k.startswith("text:")}
-        fields = {k: getattr(info, k) for k in DatasetInfo.__dataclass_fields__}
-        return StoredDataset(**fields, numeric=numeric, labels=arrays["labels"], text=text)
 
+    @abstractmethod
     def list_datasets(self) -> list[DatasetInfo]:
         """Every dataset's metadata, oldest first."""
-        rows = self._read("SELECT meta FROM datasets ORDER BY created_at, rowid")
-        return [_info_from_json(r[0]) for r in rows]
 
+    @abstractmethod
     def delete_dataset(self, dataset_id: str) -> bool:
-        """Delete a dataset and the sessions stored for it; False when there was none.
-        Works on a full disk, and gives the space back (see the module's notes)."""
-        def work(db: sqlite3.Connection) -> bool:
-            db.execute("DELETE FROM sessions WHERE dataset_id = ?", (dataset_id,))
-            db.execute("DELETE FROM dataset_arrays WHERE dataset_id = ?", (dataset_id,))
-            return db.execute("DELETE FROM datasets WHERE id = ?", (dataset_id,)).rowcount > 0
-        return self._delete(work)
+        """Delete a dataset and the sessions stored for it; False when there was none."""
 
     # Sessions (used by the sessions code)
 
+    @abstractmethod
     def put_session(self, session_id: str, dataset_id: str, config_json: str, state: bytes) -> None:
         """Insert or replace a session's config and state, atomically, stamping updated_at."""
-        with self._write() as db:
-            db.execute("INSERT INTO sessions VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
-                       "dataset_id = excluded.dataset_id, config = excluded.config, "
-                       "state = excluded.state, updated_at = excluded.updated_at",
-                       (session_id, dataset_id, config_json, state, now_iso()))
 
+    @abstractmethod
     def get_session(self, session_id: str) -> tuple[str, bytes] | None:
         """(config_json, state) of a stored session, or None."""
-        rows = self._read("SELECT config, state FROM sessions WHERE id = ?", (session_id,))
-        return (rows[0][0], bytes(rows[0][1])) if rows else None
 
+    @abstractmethod
     def list_session_ids(self) -> list[str]:
-        return [r[0] for r in self._read("SELECT id FROM sessions ORDER BY updated_at, id")]
+        """Every stored session's id, least recently saved first."""
 
-    def session_ids_for_dataset(self, dataset_id: str) -> list[str]:
-        rows = self._read("SELECT id FROM sessions WHERE dataset_id = ? ORDER BY id", (dataset_id,))
-        return [r[0] for r in rows]
+    @abstractmethod
+    def session_ids_for_dataset(self, dataset_id: str) -> list[str]: ...
 
+    @abstractmethod
     def delete_session(self, session_id: str) -> bool:
-        """Delete a stored session; False when there was none. Works on a full disk."""
-        return self._delete(lambda db: db.execute(
-            "DELETE FROM sessions WHERE id = ?", (session_id,)).rowcount > 0)
+        """Delete a stored session; False when there was none."""
+
+    # Leases: one holder (a process, by its worker name) per session. Each call is atomic,
+    # whichever process or machine makes it; expiry is by the database's clock.
+
+    @abstractmethod
+    def claim(self, session_id: str, holder: str, seconds: float) -> str:
+        """Take the session's lease for `seconds` if it is free, expired or already
+        `holder`'s (then renew it); the holder after the attempt (`holder` on success)."""
+
+    @abstractmethod
+    def renew(self, holder: str, seconds: float) -> dict[str, str | None]:
+        """Extend every lease `holder` holds by `seconds` from now; {session_id: wanted_by}
+        for each (wanted_by: who asked for a handover, or None). A session missing from the
+        answer is no longer `holder`'s."""
+
+    @abstractmethod
+    def want(self, session_id: str, by: str) -> None:
+        """Ask the session's holder to hand it over to `by` (seen in the holder's next
+        renew); nothing when the session has no lease or `by` holds it."""
+
+    @abstractmethod
+    def release(self, session_id: str, holder: str) -> None:
+        """Drop the lease (and its handover request) if `holder` holds it."""
+
+    @abstractmethod
+    def holder(self, session_id: str) -> str | None:
+        """The live (unexpired) holder of the session, or None."""
 
 
 def open_store(settings: "Settings") -> Store:
-    """The store the settings name: the embedded SQLite file in the data directory."""
-    return Store(settings.db_path)
+    """The store the settings name: PostgreSQL at `database_url` when it is set, else the
+    embedded SQLite file in the data directory."""
+    if settings.database_url:
+        from app.data.store_pg import PostgresStore  # psycopg is only needed here
+        return PostgresStore(settings.database_url)
+    from app.data.store_sqlite import SQLiteStore
+    return SQLiteStore(settings.db_path)
