@@ -91,3 +91,24 @@ def test_a_handover_closes_every_stream_with_1012_and_changes_nothing_after(
                 ws.receive_json()
         assert (info.value.code, info.value.reason) == MOVED
     assert sid not in players.by_id
+
+
+def test_watchers_are_told_which_session_the_owner_went_on_to(client: TestClient) -> None:
+    sid = make_session(client, make_dataset(client))["id"]
+    base = f"/api/sessions/{sid}/stream"
+    with client.websocket_connect(base) as owner, \
+            client.websocket_connect(f"{base}?role=watch") as watcher:
+        owner.receive_json()
+        watcher.receive_json()
+        until(owner, lambda m: m["count"] == 1, "watchers")
+        owner.send_json({"type": "share", "follow": "<script>", "hash": "#x"})
+        assert "follow" in str(receive(owner, "error")["detail"])
+        owner.send_json({"type": "share", "follow": "abc123", "hash": "#data=xor&layers=4"})
+        moved = receive(watcher, "moved")
+        assert moved == {"type": "moved", "session": "abc123", "hash": "#data=xor&layers=4"}
+        owner.send_json({"type": "step", "steps": 1})  # the owner itself was not sent `moved`
+        for _ in range(20):
+            msg = owner.receive_json()
+            assert msg["type"] != "moved"
+            if msg["type"] == "frame" and msg["step"] == 1:
+                break

@@ -133,8 +133,7 @@ async def stream(ws: WebSocket, session_id: str, format: str = Query("json"),
                 problem = check_view(msg, session.sizes, max_grid)
             elif isinstance(msg, ShareControl):
                 if watcher.role == "own":
-                    player.allow_control = msg.allow_control
-                    player.announce()
+                    player.share(msg)
                 else:
                     problem = "only the session's owner can share control"
                 msg = None

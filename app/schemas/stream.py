@@ -21,11 +21,15 @@ Role = Literal["own", "watch"]  # ?role= on the stream: the owner's page, or a w
 
 
 class ShareControl(BaseModel):
-    """The owner lets the watchers (`?role=watch`) control the session, or stops letting them."""
+    """The owner's word to its watchers (`?role=watch`): whether they may control the session,
+    and, when the owner's page replaces the session by another (a new network), which one to
+    follow and the page state (`hash`) that shows it."""
 
     model_config = REQUEST
     type: Literal["share"]
-    allow_control: bool
+    allow_control: bool | None = None
+    follow: str | None = Field(None, pattern=r"^[A-Za-z0-9_-]{1,64}$")
+    hash: str = Field("", max_length=2000, pattern=r"^(#[^\s<>\"']*)?$")
 
 
 StreamControl = Annotated[  # the session's controls (app.schemas.sessions.Control) and share

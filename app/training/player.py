@@ -35,7 +35,7 @@ from app.schemas.sessions import (
     StepControl,
     ViewControl,
 )
-from app.schemas.stream import Role
+from app.schemas.stream import Role, ShareControl
 from app.training.framing import DEFAULT_VIEW, Format, MapCache, View, dumps, frames_for
 from app.training.payloads import history_message
 from app.training.registry import SessionRegistry
@@ -246,6 +246,17 @@ class Player:
     def audience(self) -> int:
         """How many watch (role "watch")."""
         return sum(w.role == "watch" for w in self.watchers)
+
+    def share(self, msg: ShareControl) -> None:
+        """The owner's share message: who may control, and a session for watchers to follow."""
+        if msg.allow_control is not None:
+            self.allow_control = msg.allow_control
+            self.announce()
+        if msg.follow is not None:
+            moved = {"type": "moved", "session": msg.follow, "hash": msg.hash}
+            for watcher in self.watchers:
+                if watcher.role == "watch":
+                    watcher.reply(moved)
 
     def announce(self) -> None:
         """Tell everyone how many watch and whether they may control."""

@@ -97,7 +97,7 @@ const data = new DataPanel({
   onTarget: (name) => csv.setTarget(name),
 });
 const transport = new Transport({ channel, controls, nav, say, speed: () => [SPEEDS[page.state.speed], page.state.unit], hasSession: () => Boolean(sessions.session) });
-const sessions = new Sessions({ api, vocab, say, onDataset: (ds, fetched) => { if (fetched) csv.show(ds); drawDiagram(); }, onSession: streamSession, adopt: mode.watch || mode.adopt, watching });
+const sessions = new Sessions({ api, vocab, say, onDataset: (ds, fetched) => { if (fetched) csv.show(ds); drawDiagram(); }, onSession: streamSession, onReplace: (old, created) => share.replaced(created, (msg) => channel.send(msg)), adopt: mode.watch || mode.adopt, watching });
 const share = new ShareBar(document, {
   watching,
   sessionId: () => sessions.session && sessions.session.id,
@@ -198,6 +198,7 @@ dispatch(channel, {
   show,
 });
 channel.on('watchers', (msg) => share.setAudience(msg.count, msg.allow_control));
+channel.on('moved', (msg) => share.follow(msg));
 
 // start
 bindRunsLink($('runs-link'));

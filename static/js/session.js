@@ -10,12 +10,12 @@ const DEBOUNCE_MS = 180;
 
 /**
  * callbacks: onDataset(ds, fetched) (a dataset is in use), onSession(session) (streaming it is
- * next). adopt: a session id to take instead of building the first one; watching: it is
+ * next), onReplace(old, created) (just before a new session replaces one). adopt: a session id to take instead of building the first one; watching: it is
  * someone else's (never replaced, never deleted).
  */
 export class Sessions {
-  constructor({ api, vocab, say, onDataset, onSession, adopt = null, watching = false }) {
-    Object.assign(this, { api, vocab, say, onDataset, onSession, adopt, watching });
+  constructor({ api, vocab, say, onDataset, onSession, onReplace = () => {}, adopt = null, watching = false }) {
+    Object.assign(this, { api, vocab, say, onDataset, onSession, onReplace, adopt, watching });
     this.dataset = null; // the Dataset the session trains on
     this.key = ''; // what produced it: a generator spec, or 'csv:<id>'
     this.session = null;
@@ -71,6 +71,7 @@ export class Sessions {
     }
     if (seq !== this.seq) { this.api.deleteSession(created.id).catch(() => {}); return; }
     const old = this.session;
+    if (old) this.onReplace(old, created);
     this.session = created;
     this.onSession(created);
     if (old) await this.api.deleteSession(old.id).catch(() => {});

@@ -27,6 +27,7 @@ export class ShareBar {
   constructor(doc, opts) {
     Object.assign(this, opts);
     this.doc = doc;
+    this.audience = 0; // how many watch (the server's last `watchers` message)
     const $ = (id) => doc.getElementById(id);
     this.el = { share: $('btn-share'), box: $('share-box'), link: $('share-link'), copy: $('btn-copy-link'), audience: $('share-audience'), count: $('share-count'), allow: $('share-allow'), banner: $('watch-banner'), allowed: $('watch-allowed'), own: $('btn-own-copy') };
     const { el } = this;
@@ -64,10 +65,21 @@ export class ShareBar {
   /** The server's `watchers` message: how many watch, and whether they may control. */
   setAudience(count, allowControl) {
     const { el } = this;
+    this.audience = count;
     if (this.watching) { el.allowed.hidden = !allowControl; return; }
     el.count.value = String(count);
     el.audience.hidden = count === 0;
     el.allow.checked = allowControl;
+  }
+
+  /** The owner's page replaces its session by `created` (a new network): its watchers follow. */
+  replaced(created, send) {
+    if (this.audience > 0) send({ type: 'share', follow: created.id, hash: this.hash() });
+  }
+
+  /** The server's `moved` message to a watcher: the owner went on to another session. */
+  follow(msg) {
+    if (this.watching) this.doc.location.assign(sessionLink(this.doc.location, msg.session, msg.hash));
   }
 
   /** A new session of the owner's (a rebuild): the link box shows the new link. */

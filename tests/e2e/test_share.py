@@ -59,3 +59,30 @@ def test_a_watcher_follows_the_owners_session_and_cannot_change_it(
     dataset = session["config"]["dataset_id"]
     assert httpx.get(f"{live_server}/api/datasets/{dataset}").status_code == 200
     assert not log.errors
+
+
+def test_watchers_follow_the_owner_to_a_new_network(
+        page: Page, browser: Any, live_server: str, log: PageLog) -> None:
+    page.goto(f"{live_server}/#layers=3")
+    wait_frame(page)
+    first = page.evaluate("window.__ll.session.id")
+    page.click("#btn-share")
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    watcher = context.new_page()
+    watcher.on("pageerror", lambda e: log.errors.append(str(e)))
+    try:
+        watcher.goto(page.input_value("#share-link"))
+        wait_frame(watcher)
+        page.wait_for_function("document.getElementById('share-count').value === '1'")
+        page.click("#btn-layer-add")  # a new network: a new session, which the watcher follows
+        page.wait_for_function(f"window.__ll.session && window.__ll.session.id !== '{first}'")
+        second = page.evaluate("window.__ll.session.id")
+        watcher.wait_for_url(f"**/?watch={second}#*", timeout=20_000)
+        wait_frame(watcher)
+        assert watcher.evaluate("window.__ll.session.id") == second
+        assert watcher.evaluate("window.__ll.state.layers") == page.evaluate(
+            "window.__ll.state.layers")
+        page.wait_for_function("document.getElementById('share-count').value === '1'")
+    finally:
+        context.close()
+    assert not log.errors
