@@ -22,6 +22,7 @@ from app.routes import (
     vocabulary,
 )
 from app.security import AccessGuard, access_token, token_notice
+from app.training.leases import LeaseKeeper
 from app.training.player import Players
 from app.training.registry import SessionRegistry
 
@@ -36,6 +37,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.store = store = open_store(settings)
         app.state.registry = registry = SessionRegistry(store, settings)
         app.state.players = players = Players(registry)
+        keeper = LeaseKeeper(registry, players, settings)  # renews leases, hands sessions over
+        keeper.start()
         sweeper = asyncio.create_task(_sweep_idle(registry, settings))
         flusher = asyncio.create_task(_flush_changes(registry, settings))
         print(token_notice(settings, token), flush=True)
@@ -44,8 +47,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             sweeper.cancel()
             flusher.cancel()
-            await players.pause_all()
-            registry.save_all()
+            await players.pause_all()  # the keeper still renews while the players save
+            await keeper.stop()
+            registry.save_all()  # and releases every lease
             store.close()
 
     app = FastAPI(
