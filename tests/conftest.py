@@ -1,6 +1,9 @@
-"""Shared fixtures: an app on a temporary data directory and a client for it."""
+"""Shared fixtures: an app on a temporary data directory and a client for it; the two store
+backends (SQLite, and a real PostgreSQL server from tests/postgres.py) for the tests that run
+against both."""
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +13,9 @@ from fastapi.testclient import TestClient
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.config import Settings
+from app.data.store import Store
 from app.main import create_app
+from tests.postgres import drop_database, fresh_database, postgres_server  # noqa: F401
 
 
 @pytest.fixture
@@ -18,6 +23,60 @@ def settings(tmp_path: Path) -> Settings:
     """Settings with the data directory in a fresh temporary folder (and the test client's
     host name, 'testserver', allowed next to the loopback names)."""
     return Settings(data_dir=tmp_path / "data", allowed_hosts=["testserver"])
+
+
+# Parametrize a fixture with these to run its tests on each store backend.
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture
+def database_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """The URL of a new, empty PostgreSQL database, dropped after the test."""
+    server: str = request.getfixturevalue("postgres_server")
+    url = fresh_database(server)
+    yield url
+    drop_database(server, url)
+
+
+def backend_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """Settings on the backend `request.param` names: SQLite in tmp_path, or a fresh
+    PostgreSQL database."""
+    url = request.getfixturevalue("database_url") if request.param == "postgres" else None
+    return Settings(data_dir=tmp_path / "data", allowed_hosts=["testserver"], database_url=url)
+
+
+@contextmanager
+def refusing_writes(store: Store) -> Iterator[None]:
+    """The store's database refuses every write meanwhile, as a read-only one does: SQLite
+    by `PRAGMA query_only`, PostgreSQL by the server (default_transaction_read_only on the
+    database, the pool's connections replaced so that they take it)."""
+    from app.data.store_sqlite import SQLiteStore
+    if isinstance(store, SQLiteStore):
+        store.db.execute("PRAGMA query_only = ON")
+        try:
+            yield
+        finally:
+            store.db.execute("PRAGMA query_only = OFF")
+        return
+    import psycopg
+
+    from app.data.store_pg import PostgresStore
+    assert isinstance(store, PostgresStore)
+
+    def read_only(on: bool) -> None:
+        with psycopg.connect(store.url, autocommit=True,
+                             options="-c default_transaction_read_only=off") as conn:
+            name = conn.execute("SELECT current_database()").fetchone()
+            assert name is not None
+            setting = "SET default_transaction_read_only = on" if on else "RESET ALL"
+            conn.execute(f'ALTER DATABASE "{name[0]}" {setting}')  # type: ignore[arg-type]
+        store.pool.drain()
+
+    read_only(True)
+    try:
+        yield
+    finally:
+        read_only(False)
 
 
 @pytest.fixture

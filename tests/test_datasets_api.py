@@ -1,12 +1,20 @@
-"""The datasets API end to end: upload, describe, points, list, delete, restart, failures."""
+"""The datasets API end to end: upload, describe, points, list, delete, restart, failures;
+each test on both store backends (SQLite, a real PostgreSQL)."""
+
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
 from app.config import Settings
 from app.main import create_app
-from tests.conftest import local_client
+from tests.conftest import BACKENDS, backend_settings, local_client, refusing_writes
 from tests.data_helpers import upload
+
+
+@pytest.fixture(params=BACKENDS)
+def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    return backend_settings(request, tmp_path)
 
 IRIS = (b"sepal length;petal width;note;species\r\n5.1;0.2;a;setosa\r\n4.9;0,2;b;setosa\r\n"
         b"6.3;1.8;c;virginica\r\n5.8;;d;virginica\r\n6.0;1.5;e;versicolor\r\n"
@@ -89,14 +97,13 @@ def test_datasets_survive_a_restart(settings: Settings) -> None:
 
 
 def test_a_store_that_cannot_write_answers_503(client: TestClient) -> None:
-    store = client.app.state.store  # type: ignore[attr-defined]
-    store.db.execute("PRAGMA query_only = ON")
-    r = upload(client, b"a,y\n1,0\n2,1\n3,0\n4,1\n")
-    assert r.status_code == 503 and "read-only" in r.json()["detail"]
-    r = client.post("/api/datasets/generate", json={"kind": "xor"})
-    assert r.status_code == 503
-    store.db.execute("PRAGMA query_only = OFF")
-    assert client.get("/api/datasets").json() == []
+    with refusing_writes(client.app.state.store):  # type: ignore[attr-defined]
+        r = upload(client, b"a,y\n1,0\n2,1\n3,0\n4,1\n")
+        assert r.status_code == 503 and "read-only" in r.json()["detail"]
+        r = client.post("/api/datasets/generate", json={"kind": "xor"})
+        assert r.status_code == 503
+        assert client.get("/api/datasets").json() == []
+    assert upload(client, b"a,y\n1,0\n2,1\n3,0\n4,1\n").status_code == 201
 
 
 def test_openapi_documents_the_upload(client: TestClient) -> None:

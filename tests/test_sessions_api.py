@@ -1,5 +1,7 @@
-"""Sessions over REST: every endpoint's success and error paths, replay, export, restart."""
+"""Sessions over REST: every endpoint's success and error paths, replay, export, restart;
+each test on both store backends (SQLite, a real PostgreSQL)."""
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -8,7 +10,12 @@ from fastapi.testclient import TestClient
 
 from app.config import Settings
 from app.main import create_app
-from tests.conftest import local_client
+from tests.conftest import BACKENDS, backend_settings, local_client
+
+
+@pytest.fixture(params=BACKENDS)
+def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    return backend_settings(request, tmp_path)
 
 
 def make_dataset(client: TestClient, kind: str = "xor", n: int = 200, **extra: Any) -> str:
