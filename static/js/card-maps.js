@@ -16,7 +16,7 @@ const INK = '#1d2330';
 const W_BLUE = '#0072b2';
 
 /** Neuron card.ref's map: {lo, hi, bytes, G}, or null. */
-function ownMap({ ref, neuron, info }, grids) {
+export function ownMap({ ref, neuron, info }, grids) {
   const m = neuron.isOutput ? grids.output[ref.index] : grids.neurons[ref.layer - 1] && grids.neurons[ref.layer - 1][ref.index];
   return m ? { ...m, G: sideOf(m, neuron.isOutput ? info.G : info.g) } : null;
 }

@@ -5,9 +5,11 @@
 // card-model.js's, its pictures card-maps.js's; edits go through edits.js to the page.
 //
 // Public interface (what the page calls):
-//   new NeuronCard({ nodeName(L, i), onClose(), setParameters(layers), pause() })
+//   new NeuronCard({ nodeName(L, i), onClose(), setParameters(layers), pause(), say(text),
+//                    sessionId(), step() })
 //     setParameters gets the whole network [{weights: in×out, bias}, …]; pause() is called
-//     when the learner starts editing.
+//     when the learner starts editing or enters the slow-motion step (gradient-slow.js),
+//     whose presses call step() (one training step) and fetch the gradient of sessionId().
 //   setup(info, network, points)  a new session: init.info, init.network, init.points
 //   setModel(model)               init.model (its standardization draws the line in raw units)
 //   open(ref), close()            ref = {layer (1 = first hidden, last = output), index}
@@ -19,7 +21,12 @@ import { fmtNum } from './format.js';
 import { LiveEdit, withParameter } from './edits.js';
 import { activation, transformLabel, viewText } from './vocabulary.js';
 import { actWords, combination, combinationText, curvedInputs, formula, leadText, neuronOf } from './card-model.js';
-import { drawBreakdown, drawNeuronMap } from './card-maps.js';
+import { drawBreakdown, drawNeuronMap, ownMap } from './card-maps.js';
+import { SlowMotion } from './gradient-slow.js';
+
+// Until the page passes sessionId() and step(): the session the page shows, and its step button.
+const shownSession = () => (window.__ll && window.__ll.session ? window.__ll.session.id : null);
+const pressStep = () => $('btn-step').click();
 
 
 /** The neuron card (templates/_card.html). */
@@ -35,7 +42,12 @@ export class NeuronCard {
     this.params = null;
     this.grids = null;
     this.past = false;
+    this.frame = null;
     this.edits = new LiveEdit({ setParameters: cb.setParameters, pause: cb.pause });
+    this.slow = new SlowMotion({
+      sessionId: cb.sessionId || shownSession, step: cb.step || pressStep, pause: cb.pause,
+      say: cb.say || (() => {}), changed: () => this.render(),
+    });
     $('card-close').addEventListener('click', () => this.close());
     this.root.addEventListener('keydown', (e) => { if (e.key === 'Escape') this.close(); });
   }
@@ -48,6 +60,7 @@ export class NeuronCard {
     this.model = null;
     this.params = null;
     this.edits.clear();
+    this.slow.reset();
     if (this.ref && !this.valid(this.ref)) this.close();
     else if (this.ref) this.build();
   }
@@ -76,6 +89,7 @@ export class NeuronCard {
   close() {
     if (!this.ref) return;
     this.ref = null;
+    this.slow.leave();
     this.root.hidden = true;
     this.cb.onClose();
   }
@@ -96,6 +110,7 @@ export class NeuronCard {
   /** A frame to show (live or scrubbed) with its decoded grids. */
   update(frame, grids) {
     this.grids = grids;
+    this.frame = frame;
     if (!this.ref) return;
     this.params = this.edits.shown(frame.layers, frame.peek);
     this.render();
@@ -229,6 +244,8 @@ export class NeuronCard {
     if (!this.grids) return;
     const card = { ref: this.ref, neuron: this.neuron, info: this.info, net: this.net, model: this.model, points: this.points, p };
     $('card-map-caption').textContent = drawNeuronMap($('card-map'), $('card-overlay'), card, this.grids);
+    const own = ownMap(card, this.grids);
+    if (this.frame && own) this.slow.render({ ...card, names: this.names, frame: this.frame, past: this.past, G: own.G }, $('card-overlay'));
     if (this.tiles) {
       const caps = drawBreakdown(this.tiles, card, this.grids, this.names);
       if (caps) $('card-scale').textContent = caps;
