@@ -725,9 +725,56 @@ def view_texts() -> dict[str, dict[str, str]]:
         "held": "{name} is held at its training mean, {mean}, in every map: the maps are drawn "
         "over {drawn}. The network still reads {name} for every data point.",
     }
-    return {"sums": sums, "hidden": hidden, "compare": compare, "symmetry": symmetry,
-            "network": network, "stuck": stuck, "output": output,
+    return {"sums": sums, "hidden": hidden, "motion": MOTION, "compare": compare,
+            "symmetry": symmetry, "network": network, "stuck": stuck, "output": output,
             "card": card, "collapse": collapse}
+
+
+# The hidden space, moving (static/js/hidden-motion.js): one sentence, put together from the
+# start, the moves, the end and the projection that hold for the network on show; {act} is
+# the activation applied to z (σ(z), tanh(z), relu(z)).
+MOTION = {
+    "label": "t",
+    "play": "Play the move from the input plane (t = 0) to the hidden space (t = 1)",
+    "slider": "t: 0 is the input plane, 1 the hidden space",
+    "start_2d": "At t = 0 each training point sits at its inputs ({inputs}), standardized",
+    "start_1d": "At t = 0 each training point sits at its input {inputs}, standardized, on "
+    "the horizontal axis",
+    "one": "; up to t = 0.5 it moves in a straight line to z = x·W + b, the hidden neurons' "
+    "weighted sums, and from there in a straight line to {act}, the hidden space",
+    "one_linear": "; up to t = 0.5 it moves in a straight line to z = x·W + b, the hidden "
+    "neurons' weighted sums, and linear neurons leave z as it is, so from there on nothing "
+    "moves",
+    "deep": "; then each of the {n} hidden layers takes an equal share of t and moves every "
+    "point in a straight line from the layer's input a to z = a·W + b, then from z to {act}, "
+    "so that t = 1 is the last hidden layer's space",
+    "deep_linear": "; then each of the {n} hidden layers takes an equal share of t and moves "
+    "every point in a straight line from the layer's input a to z = a·W + b (linear neurons "
+    "then leave z as it is), so that t = 1 is the last hidden layer's space",
+    "end_binary": ", where the output neuron's line appears.",
+    "end_regression": ", where the lines of equal prediction appear.",
+    "end_multiclass": ", where the most probable class is shaded.",
+    "end_projected": ".",
+    "axes": " With two neurons{where} the axes are the neurons themselves, so every position is "
+    "exact.",
+    "out": " With {h} neurons{where}, z and {act} are drawn along the output weights and the main "
+    "spread across them, the projection in which the output's line is exact.",
+    "pca": " With {h} neurons{where}, z and {act} are drawn on the hidden points' two main "
+    "directions, a projection.",
+    "pick": " With {h} neurons{where}, z and {act} are drawn by the two neurons chosen, a "
+    "projection.",
+    "strip": " With one neuron{where}, z and {act} are the horizontal position, and the "
+    "points are spread up by class.",
+    "strip_regression": " With one neuron{where}, z and {act} are the horizontal position, and the "
+    "height is the target.",
+    "where_last": " in the last hidden layer",
+    "earlier": " An earlier layer of more than two neurons is drawn on its points' two main "
+    "directions.",
+    "off_inputs": "The motion starts from the input plane, so it needs the network's inputs "
+    "to be the drawn features themselves; here they are {inputs}.",
+    "title_moving": "t = {t}: from {from} to {to}",
+    "title_at": "t = {t}: at {at}",
+}
 
 
 def _bound(model: type[BaseModel], field: str, kind: str) -> Any:

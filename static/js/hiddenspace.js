@@ -19,6 +19,7 @@ import { fmtShort, weightedSum } from './format.js';
 import { frameRange, outputAffine, projectMaps, projection, projections, stripY, valueRange } from './hidden-model.js';
 import { backgroundBytes, drawBoundary, drawGrid, drawLevels, drawSets, paintBackground } from './hidden-plot.js';
 import { hint, viewText } from './vocabulary.js';
+import { Motion } from './hidden-motion-view.js';
 
 const PAD = { l: 46, r: 12, t: 10, b: 40 };
 const CHOICES = { strip: 'its one neuron', axes: 'its two neurons', out: 'along the output weights (exact boundary)', pca: 'PCA: two main directions', pick: 'two neurons of my choice' };
@@ -42,6 +43,7 @@ export class HiddenSpace {
     }
     this.projSel.addEventListener('change', () => { this.mode = this.projSel.value; this.resetView(); this.redraw(); });
     for (const s of [this.pickX, this.pickY]) s.addEventListener('change', () => { this.resetView(); this.redraw(); });
+    this.motion = new Motion(root, () => this.redraw());
     this.slots = { train: [], test: [] };
     this.on = false;
     this.last = null;
@@ -68,6 +70,7 @@ export class HiddenSpace {
     this.on = this.H > 0;
     this.body.hidden = !this.on;
     this.note.hidden = this.on;
+    this.motion.setup(init, this.on ? this.L : 0);
     if (!this.on) {
       setText(this.note, viewText('hidden', `alone_${this.task}`));
       return;
@@ -157,6 +160,16 @@ export class HiddenSpace {
     ctx.clearRect(0, 0, w, h);
     const r = { x: PAD.l, y: PAD.t, w: w - PAD.l - PAD.r, h: h - PAD.t - PAD.b };
     if (r.w < 20 || r.h < 20) return;
+    const color = targetColor(this.task, this.classes.length, this.values);
+    this.motion.describe(this.mode, proj.exact);
+    if (this.motion.moving()) { // a moment on the way from the input plane: no output drawn yet
+      const stripped = this.mode === 'strip' ? P.train.Y : null;
+      this.motion.draw(ctx, r, frame, proj, stripped, box, { grid: this.opts.grid, labels: this.labels, color });
+      setText(this.formula, this.caption(out, proj.exact));
+      this.ms = performance.now() - t0;
+      this.expose(frame, proj, null, P, out, box);
+      return;
+    }
     const X = scale(box[0], box[1], r.x, r.x + r.w);
     const Y = scale(box[2], box[3], r.y + r.h, r.y);
     // the output as a background, where it is a function of the two drawn coordinates
@@ -171,12 +184,11 @@ export class HiddenSpace {
     let line = null;
     if (g && g.length === 1 && this.task === 'binary') line = drawBoundary(ctx, box, g[0], X, Y, this.opts.contours);
     if (g && regression && this.target && this.opts.contours) drawLevels(ctx, box, g[0], X, Y, this.target, this.values);
-    const color = targetColor(this.task, this.classes.length, this.values);
     drawSets(ctx, this.opts.test ? [['train', '#fff'], ['test', '#1d2330']] : [['train', '#fff']], P, this.labels, color, X, Y);
     ctx.restore();
     setText(this.formula, this.caption(out, proj.exact));
     this.ms = performance.now() - t0;
-    this.expose(frame, proj, line, P, out);
+    this.expose(frame, proj, line, P, out, box);
   }
 
   /** The output neuron's formula over these features, and what the line is. */
@@ -196,11 +208,15 @@ export class HiddenSpace {
   }
 
   /** For tests and the curious: what was drawn, in the plot's coordinates. */
-  expose(frame, proj, line, P, out) {
+  expose(frame, proj, line, P, out, box) {
+    const stripped = this.mode === 'strip' ? P.train.Y : null;
+    const motion = this.motion;
     const labels = this.labels.train;
     const pts = P.train;
     window.__llHidden = {
       step: frame.step, mode: this.mode, exact: proj.exact, H: this.H, layer: this.L, line,
+      proj: { ax: Array.from(proj.ax), ay: Array.from(proj.ay), ox: proj.ox, oy: proj.oy },
+      motion: motion.on ? { t: motion.t, raw: motion.raw, at: (t) => motion.positions(t, frame, proj, stripped, box), text: motion.text.textContent } : null,
       output: { v: out.weights.map((row) => row.slice()), c: out.bias.slice() }, ms: this.ms,
       get points() { return Array.from(pts.X, (x, i) => [x, pts.Y[i], labels[i]]); },
     };
