@@ -1,9 +1,13 @@
-"""The SQLite store: round trips, persistence, atomic writes, sessions, threads, failures."""
+"""The store, on both backends (SQLite and a real PostgreSQL): round trips, persistence,
+atomic writes, sessions, threads, failures; then what only one backend has."""
 
 import io
 import json
+import socket
 import sqlite3
 import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -11,16 +15,54 @@ from typing import Any
 import numpy as np
 import pytest
 
+from app.config import Settings
 from app.data.csv_parse import parse_csv
 from app.data.service import create_generated
-from app.data.store import Store, StoredDataset, StoreError, sort_labels
+from app.data.store import Store, StoredDataset, StoreError, open_store, sort_labels
+from app.data.store_sqlite import SQLiteStore
+from tests.conftest import BACKENDS, backend_settings, refusing_writes
+
+Opener = Callable[[], Store]
+
+
+@pytest.fixture(params=BACKENDS)
+def opener(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Opener]:
+    """Opens a store on one database (SQLite file or PostgreSQL database), as often as
+    asked: each call is a new connection, as a restarted or second process makes."""
+    settings: Settings = backend_settings(request, tmp_path)
+    settings.data_dir = tmp_path / "nested" / "dir"
+    opened: list[Store] = []
+
+    def open_one() -> Store:
+        opened.append(open_store(settings))
+        return opened[-1]
+    yield open_one
+    for s in opened:
+        s.close()
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Any:
-    s = Store(tmp_path / "nested" / "dir" / "db.sqlite3")
+def store(opener: Opener) -> Store:
+    return opener()
+
+
+@pytest.fixture
+def sqlite_store(tmp_path: Path) -> Iterator[SQLiteStore]:
+    s = SQLiteStore(tmp_path / "nested" / "dir" / "db.sqlite3")
     yield s
     s.close()
+
+
+def count(store: Store, sql: str, *args: Any) -> int:
+    """One number by raw SQL (`?` placeholders), on either backend."""
+    if isinstance(store, SQLiteStore):
+        return int(store.db.execute(sql, args).fetchone()[0])
+    from app.data.store_pg import PostgresStore
+    assert isinstance(store, PostgresStore)
+    with store.pool.connection() as conn:
+        row = conn.execute(sql.replace("?", "%s"), args).fetchone()  # type: ignore[arg-type]
+    assert row is not None
+    return int(row[0])
 
 
 def _upload() -> StoredDataset:
@@ -36,9 +78,10 @@ def _same(a: StoredDataset, b: StoredDataset) -> None:
     assert np.array_equal(a.labels, b.labels) and a.labels.dtype.kind == b.labels.dtype.kind
 
 
-def test_creates_parent_dirs_and_uses_wal(store: Store, tmp_path: Path) -> None:
+def test_creates_parent_dirs_and_uses_wal(sqlite_store: SQLiteStore, tmp_path: Path) -> None:
     assert (tmp_path / "nested" / "dir" / "db.sqlite3").exists()
-    assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert sqlite_store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert sqlite_store.db.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
 
 
 def test_dataset_round_trip(store: Store) -> None:
@@ -56,18 +99,31 @@ def test_dataset_round_trip(store: Store) -> None:
     assert store.get_dataset("missing") is None and store.get_dataset_info("missing") is None
 
 
-def test_survives_reopening(tmp_path: Path) -> None:
-    s = Store(tmp_path / "db.sqlite3")
+def test_survives_reopening(opener: Opener) -> None:
+    s = opener()
     ds = _upload()
     s.put_dataset(ds)
     s.put_session("s1", ds.id, '{"lr": 0.1}', b"\x00state")
     s.close()
-    s = Store(tmp_path / "db.sqlite3")
+    s = opener()
     got = s.get_dataset(ds.id)
     assert got is not None
     _same(ds, got)
     assert s.get_session("s1") == ('{"lr": 0.1}', b"\x00state")
-    s.close()
+
+
+def test_a_second_connection_sees_every_write_at_once(opener: Opener) -> None:
+    """Two processes share one store: what one writes, the other reads next, with no cache
+    in between (each opener() call is its own connection)."""
+    a, b = opener(), opener()
+    ds = _upload()
+    a.put_dataset(ds)
+    assert [d.id for d in b.list_datasets()] == [ds.id]
+    b.put_session("s", ds.id, "{}", b"from b")
+    assert a.get_session("s") == ("{}", b"from b")
+    a.put_session("s", ds.id, "{}", b"from a")
+    assert b.get_session("s") == ("{}", b"from a")
+    assert b.delete_dataset(ds.id) and a.get_dataset(ds.id) is None and a.get_session("s") is None
 
 
 def test_delete_dataset_deletes_its_sessions(store: Store) -> None:
@@ -81,8 +137,8 @@ def test_delete_dataset_deletes_its_sessions(store: Store) -> None:
     assert store.delete_dataset(a.id) is False
     assert store.get_dataset(a.id) is None
     assert store.list_session_ids() == ["s2"]
-    assert store.db.execute("SELECT COUNT(*) FROM dataset_arrays WHERE dataset_id = ?",
-                            (a.id,)).fetchone()[0] == 0
+    assert count(store, "SELECT COUNT(*) FROM dataset_arrays WHERE dataset_id = ?", a.id) == 0
+    assert count(store, "SELECT COUNT(*) FROM dataset_arrays WHERE dataset_id = ?", b.id) > 0
 
 
 def test_sessions_upsert_list_delete(store: Store) -> None:
@@ -109,8 +165,8 @@ class _FailingConnection:
         raise sqlite3.OperationalError("database or disk is full")
 
 
-def test_a_failed_write_leaves_nothing_and_raises_store_error(store: Store) -> None:
-    ds = _upload()
+def test_a_failed_write_leaves_nothing_and_raises_store_error(sqlite_store: SQLiteStore) -> None:
+    store, ds = sqlite_store, _upload()
     real = store.db
     store.db = _FailingConnection(real)  # type: ignore[assignment]
     with pytest.raises(StoreError, match="disk is full"):
@@ -122,19 +178,78 @@ def test_a_failed_write_leaves_nothing_and_raises_store_error(store: Store) -> N
     assert store.get_dataset(ds.id) is not None
 
 
+def test_a_write_the_database_refuses_halfway_leaves_nothing(store: Store) -> None:
+    """A dataset whose last array the database refuses (a trigger raising on its insert, in
+    the database itself) is not stored at all, neither its metadata nor its first arrays; a
+    dataset already there with that id keeps its old arrays."""
+    ds = _upload()
+    store.put_dataset(ds)
+    _refuse_array_key(store, "numeric:huge")
+    again = StoredDataset(**{k: getattr(ds, k) for k in StoredDataset.__dataclass_fields__})
+    again.name = "again"
+    again.numeric = {**ds.numeric, "huge": np.zeros(3)}
+    fresh = _upload()
+    fresh.numeric = {**fresh.numeric, "huge": np.zeros(3)}
+    for refused in (again, fresh):
+        with pytest.raises(StoreError, match="refused"):
+            store.put_dataset(refused)
+    got = store.get_dataset(ds.id)
+    assert got is not None and got.name == "t"
+    _same(ds, got)
+    assert [d.id for d in store.list_datasets()] == [ds.id]
+    assert count(store, "SELECT COUNT(*) FROM dataset_arrays WHERE dataset_id = ?", fresh.id) == 0
+
+
+def _refuse_array_key(store: Store, key: str) -> None:
+    if isinstance(store, SQLiteStore):
+        store.db.execute(f"CREATE TRIGGER refuse BEFORE INSERT ON dataset_arrays WHEN "
+                         f"NEW.key = '{key}' BEGIN SELECT RAISE(ABORT, 'refused'); END")
+        return
+    from app.data.store_pg import PostgresStore
+    assert isinstance(store, PostgresStore)
+    with store.pool.connection() as conn:
+        conn.execute(f"CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "  # type: ignore[arg-type]
+                     f"IF NEW.key = '{key}' THEN RAISE EXCEPTION 'refused'; END IF; "
+                     f"RETURN NEW; END $$")
+        conn.execute("CREATE TRIGGER refuse BEFORE INSERT ON dataset_arrays "
+                     "FOR EACH ROW EXECUTE FUNCTION refuse()")
+
+
 def test_read_only_database_raises_store_error(store: Store) -> None:
-    store.db.execute("PRAGMA query_only = ON")
-    with pytest.raises(StoreError, match="read-only"):
-        store.put_dataset(_upload())
-    with pytest.raises(StoreError):
-        store.put_session("s", "d", "{}", b"")
-    assert store.list_datasets() == []
+    with refusing_writes(store):
+        with pytest.raises(StoreError, match="read-only"):
+            store.put_dataset(_upload())
+        with pytest.raises(StoreError):
+            store.put_session("s", "d", "{}", b"")
+        with pytest.raises(StoreError):
+            store.claim("s", "w1", 5)
+        assert store.list_datasets() == [] and store.holder("s") is None
+    store.put_session("s", "d", "{}", b"")  # writable again
+    assert store.list_session_ids() == ["s"]
 
 
 def test_unopenable_path_raises_store_error(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("not a directory")
     with pytest.raises(StoreError, match="cannot open"):
         Store(tmp_path / "file" / "db.sqlite3")
+
+
+def test_an_unreachable_server_raises_store_error_without_the_password() -> None:
+    pytest.importorskip("psycopg")
+    from app.data.store_pg import PostgresStore
+    with socket_bound() as port:  # a port nothing answers on
+        url = f"postgresql://ll:s3cret@127.0.0.1:{port}/lens?connect_timeout=2"
+        with pytest.raises(StoreError, match="cannot open the database at") as e:
+            PostgresStore(url, connect_seconds=2)
+    assert "s3cret" not in str(e.value) and "***" in str(e.value)
+
+
+@contextmanager
+def socket_bound() -> Iterator[int]:
+    """A loopback port that is bound but not listening: connecting to it is refused."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        yield s.getsockname()[1]
 
 
 def test_threads_can_write_and_read_at_once(store: Store) -> None:
@@ -185,7 +300,7 @@ def test_a_store_written_before_label_codes_still_opens(tmp_path: Path) -> None:
                    (ds.id, i, key, buf.getvalue()))
     db.close()
 
-    s = Store(path)
+    s = SQLiteStore(path)
     assert s.incremental and s.db.execute("PRAGMA auto_vacuum").fetchone()[0] == 2  # converted
     got = s.get_dataset(ds.id)
     assert got is not None

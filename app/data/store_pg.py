@@ -47,33 +47,24 @@ def redact(url: str) -> str:
 class PostgresStore(Store):
     """Datasets, sessions and leases in a PostgreSQL database; thread- and process-safe."""
 
-    def __init__(self, url: str, pool_size: int = POOL_SIZE):
+    def __init__(self, url: str, pool_size: int = POOL_SIZE,
+                 connect_seconds: float = CONNECT_SECONDS):
         self.url = url
+        try:  # one direct connection first: its error names the problem (refused, no database)
+            timeout = max(2, round(connect_seconds))  # libpq's least
+            with psycopg.connect(url, autocommit=True, connect_timeout=timeout) as conn:
+                _migrate(conn)
+        except (psycopg.Error, ValueError) as e:
+            raise StoreError(f"cannot open the database at {redact(url)}: {e}") from e
+        self.pool = ConnectionPool(url, min_size=1, max_size=pool_size, open=False,
+                                   kwargs={"autocommit": True},
+                                   check=ConnectionPool.check_connection,
+                                   name="logistic-lens")
         try:
-            self.pool = ConnectionPool(url, min_size=1, max_size=pool_size, open=False,
-                                       kwargs={"autocommit": True},
-                                       check=ConnectionPool.check_connection,
-                                       name="logistic-lens")
-            self.pool.open(wait=True, timeout=CONNECT_SECONDS)
-            self._migrate()
-        except (psycopg.Error, ValueError, OSError) as e:
+            self.pool.open(wait=True, timeout=connect_seconds)
+        except Exception as e:  # psycopg_pool.PoolTimeout
             self.pool.close()
             raise StoreError(f"cannot open the database at {redact(url)}: {e}") from e
-        except Exception as e:  # the pool's own errors (psycopg_pool.PoolTimeout)
-            self.pool.close()
-            raise StoreError(f"cannot open the database at {redact(url)}: {e}") from e
-
-    def _migrate(self) -> None:
-        """Run the migrations the database lacks, one process at a time."""
-        with self.pool.connection() as conn, conn.transaction():
-            conn.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
-            conn.execute(migrations.SCHEMA_VERSION_SQL)
-            row = conn.execute("SELECT MAX(version) FROM schema_version").fetchone()
-            for m in migrations.pending(row[0] if row and row[0] else 0):
-                for statement in m.postgres:
-                    conn.execute(statement)
-                conn.execute("INSERT INTO schema_version VALUES (%s, %s, %s)",
-                             (m.version, m.name, now_iso()))
 
     def close(self) -> None:
         self.pool.close()
@@ -200,6 +191,19 @@ class PostgresStore(Store):
         rows = self._read("SELECT holder FROM leases WHERE session_id = %s "
                           "AND expires > clock_timestamp()", (session_id,))
         return rows[0][0] if rows else None
+
+
+def _migrate(conn: "psycopg.Connection[Any]") -> None:
+    """Run the migrations the database lacks, one process at a time (an advisory lock)."""
+    with conn.transaction():
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
+        conn.execute(migrations.SCHEMA_VERSION_SQL)
+        row = conn.execute("SELECT MAX(version) FROM schema_version").fetchone()
+        for m in migrations.pending(row[0] if row and row[0] else 0):
+            for statement in m.postgres:
+                conn.execute(statement)
+            conn.execute("INSERT INTO schema_version VALUES (%s, %s, %s)",
+                         (m.version, m.name, now_iso()))
 
 
 # Take the lease when free, expired or ours; a new holder starts with no handover asked.
