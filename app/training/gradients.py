@@ -149,9 +149,10 @@ def explain(s: TrainingSession) -> dict[str, str]:
     if not t.full_batch:
         move += (f"; that step uses its next minibatch of {t.batch_size} rows, not all "
                  f"{n}, so it can differ from the gradient shown")
-    line = (f"Solid: this neuron's line w·x + b = 0 now. Dashed: the line after one step, "
-            f"{move}. The arrows go from the one to the other: the gradient, {averaged}, "
-            "tells the line where to move and turn.")
+    what = "cut point, where w·x + b = 0" if len(d.view_features) == 1 else "line w·x + b = 0"
+    line = (f"Black: this neuron's {what}, now. Green dashed: the same after one step, {move}. "
+            f"The green arrows go from the one to the other: the gradient, {averaged}, tells "
+            "the line where to move and turn.")
     weights = (f"Each weight's and the bias's gradient ∂loss/∂w, {averaged}, and the value "
                f"after one step: {move}.")
     hidden = s.net.activation.name

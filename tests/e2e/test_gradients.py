@@ -15,6 +15,7 @@ pytestmark = pytest.mark.e2e
 
 Page = Any
 ETA = 0.5
+SINE_ADAM = "/#data=sine&n=200&layers=4&act=tanh&opt=adam&lr=0.03&batch=full&speed=5"
 XOR_SGD = f"/#data=xor&n=200&layers=3&act=sigmoid&opt=sgd&lr={ETA}&batch=full&speed=5"
 
 
@@ -76,13 +77,15 @@ def test_slow_motion_step_draws_the_gradient_step(page: Page, live_server: str,
     model = get(live_server, f"/api/sessions/{sid}/model")
     w_next = [w - ETA * dw for w, dw in zip(d["now"]["w"], d["dw"], strict=True)]
     b_next = d["now"]["b"] - ETA * d["db"]
-    assert d["next"]["w"] == pytest.approx(w_next, rel=1e-12) and d["next"]["b"] == pytest.approx(b_next, rel=1e-12)
+    assert d["next"]["w"] == pytest.approx(w_next, rel=1e-12)
+    assert d["next"]["b"] == pytest.approx(b_next, rel=1e-12)
     assert close_line(d["lineNext"], raw_line(model, w_next, b_next))
     assert close_line(d["lineNow"], raw_line(model, d["now"]["w"], d["now"]["b"]))
     # the drawn (dashed) line is the step magnified `zoom` times, and says so when zoom > 1
     m = d["zoom"]
     w_drawn = [w + m * (v - w) for w, v in zip(d["now"]["w"], w_next, strict=True)]
-    assert close_line(d["lineDrawn"], raw_line(model, w_drawn, d["now"]["b"] + m * (b_next - d["now"]["b"])))
+    b_drawn = d["now"]["b"] + m * (b_next - d["now"]["b"])
+    assert close_line(d["lineDrawn"], raw_line(model, w_drawn, b_drawn))
     if m > 1:
         assert f"×{m}" in page.inner_text("#card-slow-zoom")
     # every arrow starts on the line now and ends on the drawn line after; its tip is drawn green
@@ -98,8 +101,9 @@ def test_slow_motion_step_draws_the_gradient_step(page: Page, live_server: str,
     t = 0.5  # the middle of the longest arrow's shaft is the step's green
     mid = [start[0] + t * (end[0] - start[0]), start[1] + t * (end[1] - start[1])]
     rgba = page.evaluate("""([x, y]) => { const c = document.getElementById('card-overlay');
-        const k = c.width / c.clientWidth;
-        return Array.from(c.getContext('2d').getImageData(Math.round(x * k), Math.round(y * k), 1, 1).data); }""", mid)
+        const k = c.width / c.clientWidth, ctx = c.getContext('2d');
+        return Array.from(ctx.getImageData(Math.round(x * k), Math.round(y * k), 1, 1).data); }""",
+                         mid)
     assert rgba[3] > 120 and rgba[1] > rgba[0] + 60, rgba  # #009e73 (antialiased): green over red
     # the words say what is drawn, for this setup: sgd, η, every training row
     what = page.inner_text("#card-slow-what")
@@ -134,7 +138,7 @@ def test_slow_motion_step_draws_the_gradient_step(page: Page, live_server: str,
 def test_slow_motion_in_one_dimension_regression(page: Page, live_server: str,
                                                  log: PageLog) -> None:
     """1-D regression (sine): the cut point moves, δ is shown at the training points."""
-    page.goto(live_server + "/#data=sine&n=200&layers=4&act=tanh&opt=adam&lr=0.03&batch=full&speed=5")
+    page.goto(live_server + SINE_ADAM)
     wait_frame(page)
     sid = page.evaluate("window.__ll.session.id")
     page.click("#network .node.neuron[data-layer='1'][data-index='1'] canvas")
@@ -147,7 +151,8 @@ def test_slow_motion_in_one_dimension_regression(page: Page, live_server: str,
     model = get(live_server, f"/api/sessions/{sid}/model")
     mean, std = model["standardize"]["mean"][0], model["standardize"]["std"][0]
     w, b = d["next"]["w"][0], d["next"]["b"]
-    assert d["lineNext"]["A"] == pytest.approx(w / std) and d["lineNext"]["C"] == pytest.approx(b - w * mean / std)
+    assert d["lineNext"]["A"] == pytest.approx(w / std)
+    assert d["lineNext"]["C"] == pytest.approx(b - w * mean / std)
     for start, end in d["arrows"]:  # horizontal, from the cut now to the drawn cut
         assert start[1] == end[1]
     assert "adam" in page.inner_text("#card-slow-what")
