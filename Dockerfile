@@ -1,4 +1,6 @@
-# Logistic Lens: one uvicorn worker (live sessions are held in memory by one process).
+# Logistic Lens: one app process per container (a process trains on one core). More cores or
+# machines: many containers behind a proxy that hashes on the session id, one PostgreSQL
+# (app/deploy/compose.yaml, app/deploy/kubernetes/).
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
@@ -25,4 +27,6 @@ EXPOSE 8000
 # answer even without one) and 127.0.0.1 is always an allowed Host for it. Not 2xx: raises.
 HEALTHCHECK --interval=30s --timeout=3s --start-period=10s \
     CMD python -c "import os, urllib.request as u; u.urlopen('http://127.0.0.1:%s/api/health' % os.environ.get('LL_PORT', '8000'), timeout=2)"
-CMD ["sh", "-c", "uvicorn app.main:app --host $LL_HOST --port $LL_PORT --workers 1"]
+# exec: uvicorn is PID 1 and gets the SIGTERM of `docker stop` (and saves its sessions);
+# LL_WORKER defaults to the container's hostname, so /api/health says which container answered.
+CMD ["sh", "-c", "export LL_WORKER=\"${LL_WORKER:-$(hostname)}\"; exec uvicorn app.main:app --host \"$LL_HOST\" --port \"$LL_PORT\""]

@@ -68,7 +68,7 @@ def find_haproxy() -> str | None:
 
 def check(haproxy: str, config: Path) -> str:
     """'' when `haproxy -c` accepts the config file, else HAProxy's own complaint."""
-    result = subprocess.run([haproxy, "-c", "-q", "-f", str(config)],
+    result = subprocess.run([haproxy, "-c", "-f", str(config)],
                             capture_output=True, text=True, timeout=30)
     if result.returncode == 0:
         return ""
