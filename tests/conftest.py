@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.config import Settings
-from app.data.store import Store
+from app.data.store import Store, open_store
 from app.main import create_app
 from tests.postgres import drop_database, fresh_database, postgres_server  # noqa: F401
 
@@ -43,6 +43,36 @@ def backend_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings
     PostgreSQL database."""
     url = request.getfixturevalue("database_url") if request.param == "postgres" else None
     return Settings(data_dir=tmp_path / "data", allowed_hosts=["testserver"], database_url=url)
+
+
+class Opener:
+    """Opens a store on one database (an SQLite file, or a fresh PostgreSQL database) as
+    often as asked: each call is a new connection, as a restarted or second process makes.
+    `settings` name that database (for a child process to open it too)."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.opened: list[Store] = []
+
+    def __call__(self) -> Store:
+        self.opened.append(open_store(self.settings))
+        return self.opened[-1]
+
+
+@pytest.fixture(params=BACKENDS)
+def opener(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Opener]:
+    settings = backend_settings(request, tmp_path)
+    settings.data_dir = tmp_path / "nested" / "dir"
+    opener = Opener(settings)
+    yield opener
+    for s in opener.opened:
+        s.close()
+
+
+@pytest.fixture
+def store(opener: Opener) -> Store:
+    """A store on each backend in turn."""
+    return opener()
 
 
 @contextmanager

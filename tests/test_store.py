@@ -6,7 +6,7 @@ import json
 import socket
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
@@ -15,35 +15,11 @@ from typing import Any
 import numpy as np
 import pytest
 
-from app.config import Settings
 from app.data.csv_parse import parse_csv
 from app.data.service import create_generated
-from app.data.store import Store, StoredDataset, StoreError, open_store, sort_labels
+from app.data.store import Store, StoredDataset, StoreError, sort_labels
 from app.data.store_sqlite import SQLiteStore
-from tests.conftest import BACKENDS, backend_settings, refusing_writes
-
-Opener = Callable[[], Store]
-
-
-@pytest.fixture(params=BACKENDS)
-def opener(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Opener]:
-    """Opens a store on one database (SQLite file or PostgreSQL database), as often as
-    asked: each call is a new connection, as a restarted or second process makes."""
-    settings: Settings = backend_settings(request, tmp_path)
-    settings.data_dir = tmp_path / "nested" / "dir"
-    opened: list[Store] = []
-
-    def open_one() -> Store:
-        opened.append(open_store(settings))
-        return opened[-1]
-    yield open_one
-    for s in opened:
-        s.close()
-
-
-@pytest.fixture
-def store(opener: Opener) -> Store:
-    return opener()
+from tests.conftest import Opener, refusing_writes
 
 
 @pytest.fixture
