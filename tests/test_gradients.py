@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
+from app.lessons import Preset
 from tests.helpers import make_dataset, make_session
 
 Layers = list[dict[str, Any]]
@@ -183,3 +184,93 @@ def test_openapi_documents_the_endpoint(client: TestClient) -> None:
     assert "l2/2·Σw²" in op["description"] and "all* training rows" in op["description"]
     ok = op["responses"]["200"]["content"]["application/json"]["schema"]
     assert ok["$ref"].endswith("/Gradient")
+
+
+# ---- the lesson "How the weights learn" (/tmp/lesson-gradients.py): its claims, on its preset
+
+WEIGHTS_LEARN = Preset("xor", layers=(3,), opt="sgd", lr=1.0)
+
+
+def lesson_run(client: TestClient, preset: Preset) -> tuple[str, str]:
+    ds = client.post("/api/datasets/generate", json=preset.dataset_spec())
+    assert ds.status_code == 201, ds.text
+    created = client.post("/api/sessions", json=preset.session_config(ds.json()["id"]))
+    assert created.status_code == 201, created.text
+    return created.json()["id"], ds.json()["id"]
+
+
+def test_lesson_one_step_is_minus_eta_gradient_and_the_gradient_is_the_deltas(
+        client: TestClient) -> None:
+    """One step is w − η·∂loss/∂w; ∂loss/∂b = Σ δ and ∂loss/∂w = Σ δ·x (x standardized) for
+    a hidden neuron, with δ = (P − y)·w_out·σ′(z)/N; the output's gradient is logistic
+    regression's on the hidden features, Σ (P − y)·h/N."""
+    sid, _ = lesson_run(client, WEIGHTS_LEARN)
+    for steps in (0, 50):
+        if steps:
+            client.post(f"/api/sessions/{sid}/step", json={"steps": steps})
+        g = client.get(f"/api/sessions/{sid}/gradient", params={"grid": 3}).json()
+        model = client.get(f"/api/sessions/{sid}/model").json()
+        X = np.array(g["points"]["x"])  # every training row (300 · 0.8 = 240 ≤ the drawing cap)
+        y = np.array(g["points"]["y"])
+        assert g["points"]["every"] == 1 and len(X) == g["n_train"] == 240
+        pred = client.post(f"/api/sessions/{sid}/predict", json={"points": X.tolist()}).json()
+        P = np.array(pred["probabilities"])[:, 1]
+        h = np.array(pred["activations"][0])  # (N, 3)
+        w_out = np.array(g["layers"][1]["weights"])[:, 0]
+        delta = (P - y)[:, None] * w_out * h * (1 - h) / len(X)
+        np.testing.assert_allclose(np.array(g["delta_points"][0]).T, delta, rtol=1e-8, atol=1e-15)
+        Z = (X - model["standardize"]["mean"]) / model["standardize"]["std"]
+        np.testing.assert_allclose(g["gradient"][0]["bias"], delta.sum(axis=0), rtol=1e-8)
+        np.testing.assert_allclose(g["gradient"][0]["weights"], Z.T @ delta, rtol=1e-8)
+        np.testing.assert_allclose(np.array(g["gradient"][1]["weights"])[:, 0],
+                                   ((P - y)[:, None] * h).mean(axis=0), rtol=1e-8)
+        before, grad = flat(g["layers"]), flat(g["gradient"])
+        client.post(f"/api/sessions/{sid}/step", json={"steps": 1})
+        now = client.get(f"/api/sessions/{sid}/snapshot", params={"grid": 2}).json()["layers"]
+        np.testing.assert_array_equal(flat(now), before - 1.0 * grad)
+
+
+def test_lesson_loss_sits_near_log_2_then_falls(client: TestClient) -> None:
+    """'within a few steps the loss is 0.69 … and stays between 0.66 and 0.70 up to step 100;
+    by step 500 … 0.23 and … 90%'."""
+    sid, _ = lesson_run(client, WEIGHTS_LEARN)
+    client.post(f"/api/sessions/{sid}/step", json={"steps": 100})
+    first = client.get(f"/api/sessions/{sid}/history").json()
+    losses = [v for s, v in zip(first["steps"], first["train_loss"], strict=True) if s <= 100]
+    assert len(losses) == 101 and losses[3] == pytest.approx(0.69, abs=0.005)
+    assert min(losses[3:]) > 0.66 and max(losses[3:]) < 0.70, losses
+    assert abs(np.log(2) - 0.693) < 1e-3
+    run = client.post(f"/api/sessions/{sid}/step", json={"steps": 400}).json()
+    assert run["metrics"]["train_loss"] == pytest.approx(0.23, abs=0.005)
+    assert run["metrics"]["test_accuracy"] == pytest.approx(0.90, abs=0.005)
+
+
+@pytest.mark.parametrize("l2", [0.0, 0.01])
+def test_lesson_answer_a_dead_relu_gets_no_gradient(client: TestClient, l2: float) -> None:
+    """The answer: a ReLU neuron off on every training point has δ = 0 everywhere, gradient
+    0, and a step leaves it as it is (with L2: only −η·l2·w)."""
+    sid, _ = lesson_run(client, WEIGHTS_LEARN.but(act="relu", l2=l2))
+    client.post(f"/api/sessions/{sid}/step", json={"steps": 20})
+    # the first try: δ is exactly 0 wherever a ReLU neuron is off, and only there
+    g = client.get(f"/api/sessions/{sid}/gradient", params={"grid": 3}).json()
+    pred = client.post(f"/api/sessions/{sid}/predict", json={"points": g["points"]["x"]}).json()
+    h = np.array(pred["activations"][0])  # (N, 3)
+    d = np.array(g["delta_points"][0]).T
+    assert (d[h == 0] == 0).all() and (h == 0).any() and (d[h > 0] != 0).all()
+    layers = client.get(f"/api/sessions/{sid}/snapshot", params={"grid": 2}).json()["layers"]
+    layers[0]["bias"][0] = -100.0  # z < 0 on every point of the standardized plane
+    r = client.put(f"/api/sessions/{sid}/parameters",
+                   json={"layers": [{"weights": L["weights"], "bias": L["bias"]} for L in layers]})
+    assert r.status_code == 200, r.text
+    g = client.get(f"/api/sessions/{sid}/gradient", params={"grid": 3}).json()
+    assert all(d == 0.0 for d in g["delta_points"][0][0])
+    assert all(d == 0.0 for cls in g["delta_maps"][0][0] for row in cls for d in row)
+    w = np.array(g["layers"][0]["weights"])[:, 0]
+    np.testing.assert_array_equal(np.array(g["gradient"][0]["weights"])[:, 0], l2 * w)
+    assert g["gradient"][0]["bias"][0] == 0.0
+    others = g["delta_points"][0][1] + g["delta_points"][0][2]
+    assert any(d != 0.0 for d in others)  # the other neurons still learn
+    client.post(f"/api/sessions/{sid}/step", json={"steps": 1})
+    after = client.get(f"/api/sessions/{sid}/snapshot", params={"grid": 2}).json()["layers"]
+    np.testing.assert_array_equal(np.array(after[0]["weights"])[:, 0], w - 1.0 * (l2 * w))
+    assert after[0]["bias"][0] == -100.0
