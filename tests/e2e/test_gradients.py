@@ -113,6 +113,17 @@ def test_slow_motion_step_draws_the_gradient_step(page: Page, live_server: str,
     deltas = [abs(v) for v in g["delta_points"][0][0]]
     assert d["deltaMax"] >= max(deltas) > 0
     assert "σ′" in page.inner_text("#card-slow-delta")
+    # its colours are the API's δ: at the cell of largest |δ| (class 1, the class on show),
+    # purple (blue over red) where δ < 0 pushes z up, orange where δ > 0 pushes it down
+    g40 = get(live_server, f"/api/sessions/{sid}/gradient?grid=40&layer=1")
+    cells = g40["delta_maps"][0][0][1]  # neuron h1.1, class 1: (G, G), row 0 the lowest y
+    G = len(cells)
+    i, j = max(((i, j) for i in range(G) for j in range(G)), key=lambda c: abs(cells[c[0]][c[1]]))
+    r, _, b, _ = page.evaluate("""([x, y]) => Array.from(document.getElementById('card-delta')
+        .getContext('2d').getImageData(x, y, 1, 1).data)""", [j, G - 1 - i])
+    assert (b > r) == (cells[i][j] < 0), (r, b, cells[i][j])
+    every = [abs(v) for c in g40["delta_maps"][0][0] for row in c for v in row] + deltas
+    assert d["deltaMax"] == pytest.approx(max(every), rel=1e-12)  # one scale: every class, the dots
     shot(page, "60-slow-motion-step")
     page.locator("#card-slow").scroll_into_view_if_needed()
     shot(page, "60b-slow-motion-numbers")
