@@ -18,9 +18,10 @@
 # its module constant is set for this run only, so three rounds of each fit in a few minutes).
 #
 # Printed per round: total steps/s (sum over sessions), total frames/s (sum over clients),
-# the slowest client's frames/s, /api/health p99 (through the proxy for the class), the
-# servers' CPU (every worker and HAProxy, over the whole load run: connect to close), the whole
-# machine's CPU over the window (2 cores = 200 %),
+# the slowest client's frames/s, /api/health p99 (through the proxy for the class), the bytes
+# of frames received per second, the servers' CPU (every worker and HAProxy, over the whole
+# load run: connect to close) and HAProxy's alone, the whole machine's CPU over the window
+# (2 cores = 200 %),
 # and the load average; then the medians and the ratio. The target: ratio >= 1.7 (the limit is
 # 2x on 2 cores, less what the 50 clients in this process and HAProxy take from the same cores).
 """Class benchmark: 50 sessions streaming, `make class WORKERS=2` against one process."""
@@ -59,12 +60,12 @@ def one_process() -> Iterator[tuple[str, list[int]]]:
 @contextlib.contextmanager
 def a_class(haproxy: str) -> Iterator[tuple[str, list[int]]]:
     """The launcher `make class` runs, WORKERS processes, in a temp data dir: (proxy URL,
-    [the workers' pids, HAProxy's pid])."""
+    [HAProxy's pid, the workers' pids])."""
     with tempfile.TemporaryDirectory() as tmp, open(Path(tmp) / "class.log", "w") as log:
         room = ClassRoom(WORKERS, "127.0.0.1", free_port(), haproxy, Path(tmp), out=log)
         room.start()
         try:
-            children = [*(w.child for w in room.workers), room.proxy]
+            children = [room.proxy, *(w.child for w in room.workers)]  # the proxy first
             yield room.url, [c.proc.pid for c in children if c.proc is not None]
         finally:
             room.stop()
@@ -93,17 +94,24 @@ def one_round(setup: str, haproxy: str) -> dict[str, float]:
     starter = one_process() if setup == "one" else a_class(haproxy)
     with starter as (base, pids):
         mix = create_sessions(base)
-        cpu0, t0 = sum(cpu_seconds(p) for p in pids), time.perf_counter()
-        r = asyncio.run(bench_load.load_case(base, pids[0], mix))
-        server_cpu = (sum(cpu_seconds(p) for p in pids) - cpu0) / (time.perf_counter() - t0)
+        cpu0, t0 = [cpu_seconds(p) for p in pids], time.perf_counter()
+        r = asyncio.run(bench_load.load_case(base, pids[-1], mix))
+        elapsed = time.perf_counter() - t0
+        cpu = [(cpu_seconds(p) - c) / elapsed for p, c in zip(pids, cpu0, strict=True)]
+        proxy_cpu = cpu[0] if setup == "class" else 0.0
     figs = [bench_load.client_figures(c, r["t0"], r["t1"]) for c in r["clients"]]
+    problems = [f"{c.session_id}: {e}" for c in r["clients"] for e in c.errors]
+    problems += [f"{c.session_id}: {c.closed_early}" for c in r["clients"] if c.closed_early]
+    for line in problems[:5]:
+        print(f"  {setup} error: {line[:300]}")
     errors = sum(len(c.errors) + bool(c.closed_early) for c in r["clients"])
     errors += r["health"]["errors"] + len(r["clients"]) - r["connected"]
     return {
         "steps": sum(f["sps"] for f in figs), "frames": sum(f["fps"] for f in figs),
         "min_fps": min(f["fps"] for f in figs),
         "health_p99": percentile(r["health"]["latencies"], 99),
-        "server_cpu": server_cpu,
+        "server_cpu": sum(cpu), "proxy_cpu": proxy_cpu,
+        "mbytes": sum(f["fps"] * f["size"] for f in figs) / 1e6,
         "machine_cpu": r["machine_cpu"] if r["machine_cpu"] is not None else float("nan"),
         "errors": float(errors), "load": os.getloadavg()[0],
     }
@@ -131,7 +139,8 @@ def run() -> dict[str, Any]:
                 rounds[setup].append(fig)
                 rows.append([f"{i + 1}", setup, f"{fig['steps']:,.0f}", f"{fig['frames']:,.0f}",
                              f"{fig['min_fps']:.1f}", f"{fig['health_p99'] * 1e3:.0f} ms",
-                             f"{fig['server_cpu']:.0%}", f"{fig['machine_cpu']:.0%}",
+                             f"{fig['mbytes']:.1f}", f"{fig['server_cpu']:.0%}",
+                             f"{fig['proxy_cpu']:.0%}", f"{fig['machine_cpu']:.0%}",
                              f"{fig['errors']:.0f}",
                              f"{fig['load']:.2f}", f"{time.perf_counter() - t:.0f} s"])
                 print(f"round {i + 1} {setup}: {fig['steps']:,.0f} steps/s, "
@@ -142,7 +151,8 @@ def run() -> dict[str, Any]:
     print(f"\n### {bench_load.N_SESSIONS} sessions streaming at full speed, {WINDOW_S:g} s "
           f"counted after {bench_load.WARMUP_S:g} s, {ROUNDS} rounds alternating\n")
     print(markdown_table(["round", "setup", "steps/s (sum)", "frames/s (sum)",
-                          "slowest client fps", "health p99", "server CPU", "machine CPU",
+                          "slowest client fps", "health p99", "MB/s", "server CPU",
+                          "of which HAProxy", "machine CPU",
                           "errors",
                           "load (1 min)", "took"], rows))
 
@@ -152,15 +162,16 @@ def run() -> dict[str, Any]:
     steps_ratio = med("class", "steps") / med("one", "steps")
     frames_ratio = med("class", "frames") / med("one", "frames")
     summary = [[label[s], f"{med(s, 'steps'):,.0f}", f"{med(s, 'frames'):,.0f}",
-                f"{med(s, 'min_fps'):.1f}", f"{med(s, 'server_cpu'):.0%}",
+                f"{med(s, 'min_fps'):.1f}", f"{med(s, 'mbytes'):.1f}",
+                f"{med(s, 'server_cpu'):.0%}", f"{med(s, 'proxy_cpu'):.0%}",
                 f"{med(s, 'machine_cpu'):.0%}"]
                for s in ("one", "class")]
     met = "met" if min(steps_ratio, frames_ratio) >= TARGET_RATIO else "NOT met"
     summary.append(["class / one", f"{steps_ratio:.2f}x", f"{frames_ratio:.2f}x",
-                    f"target >= {TARGET_RATIO:g}x: {met}", "", ""])
+                    f"target >= {TARGET_RATIO:g}x: {met}", "", "", "", ""])
     print("\nMedians\n")
     print(markdown_table(["setup", "steps/s (sum)", "frames/s (sum)", "slowest client fps",
-                          "server CPU", "machine CPU"], summary))
+                          "MB/s", "server CPU", "of which HAProxy", "machine CPU"], summary))
     print(f"\n{load_average()} (the machine is shared: other work takes cores from both "
           "setups)", flush=True)
     return {**rounds, "steps_ratio": steps_ratio, "frames_ratio": frames_ratio}
