@@ -373,7 +373,17 @@ def test_seeds_logistic_regression_lands_on_one_optimum_a_network_on_many(
     assert rel_spread(net, "train_loss") > 0.4  # measured 0.48
     acc = sorted(r["train_accuracy"] for r in net)
     assert acc[0] == pytest.approx(0.70, abs=0.005) and acc[-1] == pytest.approx(0.883, abs=0.001)
-    assert sum(a >= 0.85 for a in acc) == 1  # only one finds the 88% band
+    assert sum(a >= 0.85 for a in acc) == 1  # only one finds the 88% band: seed 0
+    assert net[0]["train_accuracy"] == pytest.approx(0.883, abs=0.001)
+    assert sum(r["train_accuracy"] == pytest.approx(0.725) for r in net) == 4  # one corner
+    assert net[2]["train_accuracy"] == acc[0]  # seed 2: nearly one line, the lowest
+
+    def cos(run: Run) -> float:  # between the two hidden neurons' weight vectors
+        W = weights(client, run)[0]
+        return float(W[:, 0] @ W[:, 1] / np.linalg.norm(W[:, 0]) / np.linalg.norm(W[:, 1]))
+
+    assert cos(net[0]) < -0.99  # two parallel lines, a band between (measured −1.00)
+    assert cos(net[2]) > 0.99  # the same line twice (measured 0.999)
     four = seed_runs(client, XOR_SEEDS.but(layers=(4,)))
     acc4 = [r["train_accuracy"] for r in four]
     assert sum(a >= 0.98 for a in acc4) == 7 and acc4[7] == pytest.approx(0.9125)
