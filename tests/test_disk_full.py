@@ -19,7 +19,7 @@ import pytest
 
 from app.config import Settings
 from app.data.csv_parse import parse_csv
-from app.data.store import Store
+from app.data.store_sqlite import SQLiteStore
 from app.main import create_app
 from tests.conftest import local_client
 from tests.test_upload_faults import _store_bytes
@@ -122,7 +122,7 @@ def test_a_deleted_dataset_gives_its_space_back(tmp_path: Path) -> None:
     size (to 37 KB measured)."""
     rows = ["a,b,y"] + [f"{i},{i * 0.5},{i % 3}" for i in range(200_000)]
     data = ("\n".join(rows) + "\n").encode()
-    store = Store(tmp_path / "db.sqlite3")
+    store = SQLiteStore(tmp_path / "db.sqlite3")
     keep = parse_csv(b"a,y\n1,p\n2,q\n3,p\n4,q\n", name="small")
     store.put_dataset(keep)
     empty = _store_bytes(store.path)
@@ -144,7 +144,7 @@ def test_a_store_keeps_a_reserve_only_deletes_use(settings: Settings) -> None:
     """The reserve file exists next to the database from the start, and comes back after a
     delete that needed it."""
     with local_client(create_app(settings)) as c:
-        store: Store = c.app.state.store  # type: ignore[attr-defined]
+        store: SQLiteStore = c.app.state.store  # type: ignore[attr-defined]
         assert store.reserve.stat().st_size >= 1 << 20
         assert store.incremental
         ds = c.post("/api/datasets/generate", json={"kind": "xor"}).json()["id"]
