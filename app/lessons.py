@@ -306,6 +306,12 @@ _LESSONS = [
                 "is not the logistic regression scikit-learn would fit on the inputs, only the "
                 "feature that helps the output most.",
         tries=(
+            Try("After a hundred steps or so, drag the *t* slider under the hidden space to 0 "
+                "and press ▶. The input plane moves in straight lines to the weighted sums "
+                "`z = x·W + b` (t = 0.5), where it lies on nearly one line: the two neurons' "
+                "lines are parallel, facing opposite ways. Then σ bends that line: its two ends "
+                "go to the corners where class 1 lands, its middle stays near (0, 0) with "
+                "class 0, and at t = 1 the output's line separates them."),
             Try("Four hidden neurons: XOR is solved completely.", XOR_TWO.but(layers=(4,))),
             Try("Seed 4: the two lines cross near the centre instead. In the hidden space "
                 "quadrants I and IV land on the same corner: two classes at one spot, which no "

@@ -172,6 +172,13 @@ def test_hidden_layer_two_hidden_neurons_make_a_band_and_four_solve_xor(client: 
     W = weights(client, two)[0]  # (2, 2): one column per hidden neuron
     cos = W[:, 0] @ W[:, 1] / np.linalg.norm(W[:, 0]) / np.linalg.norm(W[:, 1])
     assert abs(cos) > 0.95  # two nearly parallel lines (measured cos = -1.00)
+    # so the weighted sums z = x·W + b (the motion's t = 0.5) lie on nearly one line
+    points = client.get(f"/api/datasets/{two['dataset']['id']}/points").json()
+    X = np.column_stack([points["columns"]["x1"], points["columns"]["x2"]])  # (n, 2)
+    model = client.get(f"/api/sessions/{two['id']}/model").json()
+    z = (X - model["standardize"]["mean"]) / np.array(model["standardize"]["std"]) @ W
+    spread = np.linalg.svd(z - z.mean(axis=0), compute_uv=False)
+    assert cos < 0 and spread[1] < 0.01 * spread[0]  # facing opposite ways; measured 0.0061
     # one neuron is on in the far corner of quadrant I, the other in quadrant III; class 0 ≈ (0, 0)
     h = hidden(client, two, [[3, 3], [-3, -3], [-3, 3], [3, -3]])
     assert ((h[:2] > 0.5).sum(axis=1) == 1).all() and (h[:2] > 0.5).any(axis=0).all()
