@@ -85,18 +85,18 @@ class Leases:
     def __init__(self, store: Store, settings: Settings):
         self.store, self.seconds = store, settings.lease_seconds
         self.holder = holder_name(settings.worker)
-        self._until: dict[str, float] = {}  # session id → monotonic time it is safe until
+        self.until: dict[str, float] = {}  # session id → monotonic time it is safe until
         self._unrecorded: set[str] = set()  # served while the store refused to record them
         # one lease operation at a time: what renew answers and what _until holds agree
         self._lock = threading.Lock()
 
     def holds(self, session_id: str) -> bool:
         """Whether the lease is ours and safe to use now (no store call: the hot path)."""
-        return self._until.get(session_id, 0.0) > time.monotonic()
+        return self.until.get(session_id, 0.0) > time.monotonic()
 
     @property
     def held(self) -> frozenset[str]:
-        return frozenset(self._until)
+        return frozenset(self.until)
 
     def claim(self, session_id: str) -> str:
         """One attempt at the lease; the holder after it (ours: recorded here). When the
@@ -114,7 +114,7 @@ class Leases:
                 self._unrecorded.add(session_id)
                 holder = self.holder
             if holder == self.holder:
-                self._until[session_id] = began + self.seconds * SAFE_SHARE
+                self.until[session_id] = began + self.seconds * SAFE_SHARE
             return holder
 
     def take(self, session_id: str, leaving: Callable[[], bool]) -> None:
@@ -149,26 +149,26 @@ class Leases:
         """Renew every lease of this process: ({session: who wants it} for the ones another
         process asked for, the ones no longer ours). Without leases, the store is not asked."""
         with self._lock:
-            if not self._until:
+            if not self.until:
                 return {}, set()
             began = time.monotonic()
             listed = self.store.renew(self.holder, self.seconds)
             until = began + self.seconds * SAFE_SHARE
             lost = set()
-            for session_id in list(self._until):
+            for session_id in list(self.until):
                 if session_id in listed:
-                    self._until[session_id] = until
+                    self.until[session_id] = until
                     self._unrecorded.discard(session_id)
                 elif session_id in self._unrecorded and self._record(session_id):
-                    self._until[session_id] = until
+                    self.until[session_id] = until
                 else:
-                    del self._until[session_id]
+                    del self.until[session_id]
                     lost.add(session_id)
             for session_id in listed:  # recorded but not held here (a failed restore)
-                if session_id not in self._until:
+                if session_id not in self.until:
                     self._release_quietly(session_id)
         wanted = {s: by for s, by in listed.items()
-                  if by and by != self.holder and s in self._until}
+                  if by and by != self.holder and s in self.until}
         return wanted, lost
 
     def _record(self, session_id: str) -> bool:
@@ -184,7 +184,7 @@ class Leases:
         the lock: a claim of this process never lands between forgetting it and the store
         dropping it."""
         with self._lock:
-            self._until.pop(session_id, None)
+            self.until.pop(session_id, None)
             self._unrecorded.discard(session_id)
             self._release_quietly(session_id)
 
@@ -195,7 +195,7 @@ class Leases:
             log.warning("could not release the lease of session %s: %s", session_id, err)
 
     def release_all(self) -> None:
-        for session_id in list(self._until):
+        for session_id in list(self.until):
             self.release(session_id)
 
 

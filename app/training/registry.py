@@ -68,6 +68,7 @@ class SessionRegistry:
     def __init__(self, store: Store, settings: Settings):
         self.store, self.settings = store, settings
         self.leases = Leases(store, settings)
+        self._lease_until = self.leases.until  # read by get, per request
         self.live: dict[str, TrainingSession] = {}
         self.users: Users = NoUsers()  # the players set themselves here
         self._changed: dict[str, TrainingSession] = {}  # to save at the next flush
@@ -134,19 +135,22 @@ class SessionRegistry:
     def get(self, session_id: str) -> TrainingSession:
         """The session, from memory or restored from its last save (taking its lease, from
         another process if need be)."""
+        now = time.monotonic()
         session = self.live.get(session_id)
         if (session is None or session_id in self._leaving
-                or not self.leases.holds(session_id)):
+                or self._lease_until.get(session_id, 0.0) <= now):  # Leases.holds, inlined
             session = self._open(session_id)
-        session.last_used = time.monotonic()
+            now = time.monotonic()
+        session.last_used = now
         return session
 
     def _open(self, session_id: str) -> TrainingSession:
         """get's slow path: a session whose lease must be confirmed, or taken first."""
         session = self.live.get(session_id)
-        if (session is not None and session_id not in self._leaving
-                and self._confirm(session_id) and self.live.get(session_id) is session):
-            return session
+        if session is not None and session_id not in self._leaving:
+            if self._confirm(session_id) and self.live.get(session_id) is session:
+                return session
+            self._let_go(session, release=False)  # not ours: this copy may be stale
         with self._taking(session_id):
             try:
                 return self._restore(session_id)
