@@ -1,7 +1,7 @@
 """Session leases (issue #16 §3) between two registries, each with its own connection to one
-real SQLite file, as two processes on one machine have: handover on request, a holder that
-does not answer, a lease lost, a dead holder, and the hot path that never asks the store.
-The same between real server processes: tests/test_handover.py."""
+store, as two processes have (a real SQLite file, and a real PostgreSQL database): handover
+on request, a holder that does not answer, a lease lost, a dead holder, delete, and the hot
+path that never asks the store. Between real server processes: tests/test_handover.py."""
 
 import sqlite3
 import subprocess
@@ -21,24 +21,27 @@ from app.schemas.sessions import SessionConfig
 from app.training.leases import HANDOVER_WAIT_SECONDS, MACHINE, holder_name, is_dead
 from app.training.registry import SessionMoved, SessionRegistry
 from app.training.session import SessionError, TrainingSession
+from tests.conftest import BACKENDS, backend_settings
+
+
+@pytest.fixture(params=BACKENDS)
+def base(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """Settings naming one store: an SQLite file, or a fresh PostgreSQL database."""
+    return backend_settings(request, tmp_path)
 
 
 @pytest.fixture
-def data_dir(tmp_path: Path) -> Path:
-    return tmp_path / "data"
-
-
-@pytest.fixture
-def stores(data_dir: Path) -> Iterator[list[Store]]:
+def stores() -> Iterator[list[Store]]:
     opened: list[Store] = []
     yield opened
     for store in opened:
         store.close()
 
 
-def registry(data_dir: Path, stores: list[Store], worker: str,
+def registry(base: Settings, stores: list[Store], worker: str,
              lease_seconds: float = 5.0) -> SessionRegistry:
-    settings = Settings(data_dir=data_dir, worker=worker, lease_seconds=lease_seconds)
+    """A registry of its own (a process) on the one store, with its own connection."""
+    settings = base.model_copy(update={"worker": worker, "lease_seconds": lease_seconds})
     store = open_store(settings)
     stores.append(store)
     return SessionRegistry(store, settings)
@@ -65,8 +68,8 @@ def hand_over_when_asked(reg: SessionRegistry, timeout: float = 10.0) -> str:
 
 
 def test_a_session_moves_to_the_process_that_asks_at_its_last_state(
-        data_dir: Path, stores: list[Store]) -> None:
-    a, b = registry(data_dir, stores, "a"), registry(data_dir, stores, "b")
+        base: Settings, stores: list[Store]) -> None:
+    a, b = registry(base, stores, "a"), registry(base, stores, "b")
     session = new_session(a)
     session.train(37)
     got: list[TrainingSession] = []
@@ -97,8 +100,8 @@ def test_a_session_moves_to_the_process_that_asks_at_its_last_state(
 
 
 def test_a_holder_that_does_not_let_go_is_a_503_naming_it(
-        data_dir: Path, stores: list[Store]) -> None:
-    a, b = registry(data_dir, stores, "a"), registry(data_dir, stores, "b")
+        base: Settings, stores: list[Store]) -> None:
+    a, b = registry(base, stores, "a"), registry(base, stores, "b")
     session = new_session(a)
     t0 = time.monotonic()
     with pytest.raises(SessionError) as refused:
@@ -111,11 +114,11 @@ def test_a_holder_that_does_not_let_go_is_a_503_naming_it(
 
 
 def test_a_lost_lease_drops_the_session_without_saving_it(
-        data_dir: Path, stores: list[Store]) -> None:
+        base: Settings, stores: list[Store]) -> None:
     """a stalls past its lease; b takes the session and trains it; a's stale copy neither
     trains on in the store nor overwrites b's save, and a's next get serves b's state."""
-    a = registry(data_dir, stores, "a", lease_seconds=0.3)
-    b = registry(data_dir, stores, "b", lease_seconds=0.3)
+    a = registry(base, stores, "a", lease_seconds=0.3)
+    b = registry(base, stores, "b", lease_seconds=0.3)
     session = new_session(a)
     session.train(10)
     a.save(session)
@@ -131,9 +134,9 @@ def test_a_lost_lease_drops_the_session_without_saving_it(
     assert again.step_count == 30 and again is not session
 
 
-def test_renewing_reports_losses_and_requests(data_dir: Path, stores: list[Store]) -> None:
-    a = registry(data_dir, stores, "a", lease_seconds=0.3)
-    b = registry(data_dir, stores, "b", lease_seconds=0.3)
+def test_renewing_reports_losses_and_requests(base: Settings, stores: list[Store]) -> None:
+    a = registry(base, stores, "a", lease_seconds=0.3)
+    b = registry(base, stores, "b", lease_seconds=0.3)
     one, two = new_session(a), new_session(a)
     assert a.renew_leases() == {}
     b.store.want(one.id, b.leases.holder)
@@ -146,11 +149,11 @@ def test_renewing_reports_losses_and_requests(data_dir: Path, stores: list[Store
 
 
 def test_a_dead_holder_on_this_machine_is_released_at_once(
-        data_dir: Path, stores: list[Store]) -> None:
+        base: Settings, stores: list[Store]) -> None:
     """A holder whose process is gone (this machine, no such pid) need not be waited out:
     the first request releases it. One elsewhere (another machine) is waited for until its
     lease expires, never less."""
-    a = registry(data_dir, stores, "a")
+    a = registry(base, stores, "a")
     session = new_session(a)
     a.leases.release(session.id)
     gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
@@ -181,10 +184,10 @@ def test_holder_names_are_unique_and_say_whose_they_are() -> None:
 
 
 def test_a_held_session_is_served_without_asking_the_store(
-        data_dir: Path, stores: list[Store]) -> None:
+        tmp_path: Path, stores: list[Store]) -> None:
     """The hot path: get of a session in memory whose lease is fresh makes no store call
     (here: it works with the store's connection closed)."""
-    a = registry(data_dir, stores, "a")
+    a = registry(Settings(data_dir=tmp_path / "data"), stores, "a")
     session = new_session(a)
     a.store.close()
     for _ in range(3):
@@ -195,8 +198,8 @@ def test_a_held_session_is_served_without_asking_the_store(
 
 
 def test_delete_takes_the_lease_first_so_the_holder_cannot_save_it_back(
-        data_dir: Path, stores: list[Store]) -> None:
-    a, b = registry(data_dir, stores, "a"), registry(data_dir, stores, "b")
+        base: Settings, stores: list[Store]) -> None:
+    a, b = registry(base, stores, "a"), registry(base, stores, "b")
     session = new_session(a)
     deleting = threading.Thread(target=b.delete, args=(session.id,))
     deleting.start()
