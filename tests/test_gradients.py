@@ -141,8 +141,11 @@ def test_deltas_add_up_to_the_bias_gradient_and_match_the_maps(client: TestClien
 def test_one_layers_maps(client: TestClient) -> None:
     sid = make_session(client, make_dataset(client, "xor"), hidden_layers=[3, 2])
     g = client.get(f"/api/sessions/{sid}/gradient", params={"grid": 3, "layer": 2}).json()
-    assert g["delta_maps"][0] == [] and np.shape(g["delta_maps"][1]) == (2, 2, 3, 3)
-    assert len(g["delta_points"][0]) == 3  # the dots stay for every layer
+    assert g["delta_maps"][0] == [[], [], []] and np.shape(g["delta_maps"][1]) == (2, 2, 3, 3)
+    assert g["delta_points"][0] == [[], [], []] and np.shape(g["delta_points"][1]) == (2, 160)
+    one = client.get(f"/api/sessions/{sid}/gradient",
+                     params={"grid": 3, "layer": 2, "neuron": 1}).json()["delta_maps"]
+    assert one[0] == [[], [], []] and one[1][0] == [] and one[1][1] == g["delta_maps"][1][1]
 
 
 def test_regression_has_dots_but_no_maps(client: TestClient) -> None:
@@ -166,6 +169,8 @@ def test_logistic_regression_has_no_hidden_deltas(client: TestClient) -> None:
     ("grid=big", 422, "integer"),
     ("layer=2", 422, "this network has 1 hidden layer"),
     ("layer=0", 422, "greater than or equal to 1"),
+    ("layer=1&neuron=4", 422, "hidden layer 1 has 4 neurons (0 to 3)"),
+    ("neuron=1", 422, "neuron needs layer"),
 ])
 def test_bad_grid_is_a_4xx(client: TestClient, query: str, status: int, words: str) -> None:
     sid = make_session(client, make_dataset(client, "xor"))

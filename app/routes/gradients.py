@@ -22,6 +22,8 @@ def read_gradient(
                                "(limit LL_MAX_GRID)")] = 50,
     layer: Annotated[int | None, Query(ge=1, description="only this hidden layer's δ maps "
                                        "(1 = first); default: every hidden layer's")] = None,
+    neuron: Annotated[int | None, Query(ge=0, description="with `layer`: only this neuron's "
+                                        "δ maps (0 = first)")] = None,
 ) -> Gradient:
     """At the current weights: the gradient of the training loss with respect to every layer's
     weights (in×out) and biases — the loss a full-batch step minimises, the mean data loss over
@@ -30,8 +32,8 @@ def read_gradient(
     the weights after the session's next step, exactly as `POST step` would make them, and for
     every hidden neuron the error signal δ = ∂loss/∂z backpropagation hands it: at the training
     points, and (classification) as a `grid`×`grid` map per class, the δ one more training point
-    of that class would get there (`layer`: of one hidden layer only). The session is not
-    changed."""
+    of that class would get there (`layer`, `neuron`: of one hidden layer or neuron only).
+    The session is not changed."""
     if grid > settings.max_grid:
         raise SessionError(f"grid {grid} is larger than the limit {settings.max_grid} "
                            "(LL_MAX_GRID)", 422)
@@ -39,4 +41,11 @@ def read_gradient(
     if layer is not None and layer > hidden:
         raise SessionError(f"layer {layer}: this network has {hidden} hidden layer"
                            f"{'' if hidden == 1 else 's'} (δ maps are of hidden layers)", 422)
-    return gradients.gradient(session, grid, layer)
+    if neuron is not None:
+        if layer is None:
+            raise SessionError("neuron needs layer: say which hidden layer it is in", 422)
+        width = session.sizes[layer]
+        if neuron >= width:
+            raise SessionError(f"neuron {neuron}: hidden layer {layer} has {width} neurons "
+                               f"(0 to {width - 1})", 422)
+    return gradients.gradient(session, grid, layer, neuron)

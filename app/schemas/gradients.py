@@ -49,11 +49,13 @@ class Gradient(BaseModel):
     delta_maps: list[list[list[list[list[float]]]]] | None = Field(
         description="per hidden layer, per neuron, per class c: a G×G map (rows as snapshot) of "
         "the δ = ∂loss/∂z this neuron would get from one more training point of class c at that "
-        "position (its 1/N share of the mean). Regression: null (a grid point has no target)")
+        "position (its 1/N share of the mean); empty lists for the layers and neurons not "
+        "asked for (?layer=, ?neuron=). Regression: null (a grid point has no target)")
     points: TrainingPoints
     delta_points: list[list[list[float]]] = Field(
         description="per hidden layer, per neuron, per shown training row: its δ = ∂loss/∂z "
-        "(the 1/N share of the mean), whose sum over all rows is the bias's gradient")
+        "(the 1/N share of the mean), whose sum over all rows is the bias's gradient; empty "
+        "lists for the layers and neurons not asked for")
     explanation: dict[str, str] = Field(
         description="what the slow-motion view draws, in words true for this setup: "
         "'arrows', 'delta' and 'step'")

@@ -76,9 +76,11 @@ def _class_targets(net: Network, c: int, n_points: int, n_classes: int) -> Array
     return np.full((n_points, 1), float(c))
 
 
-def gradient(s: TrainingSession, size: int, layer: int | None = None) -> Gradient:
+def gradient(s: TrainingSession, size: int, layer: int | None = None,
+             neuron: int | None = None) -> Gradient:
     """The Gradient resource of session `s` now, with δ maps on a `size`×`size` grid (of
-    hidden layer `layer` only, 1 = first, when given: the others' lists are empty)."""
+    hidden layer `layer` only, 1 = first, and of its neuron `neuron` only, when given: the
+    others' lists are empty)."""
     with s.lock, np.errstate(all="ignore"):
         t, d = s.trainer, s.data
         net = copy_network(s)
@@ -89,6 +91,11 @@ def gradient(s: TrainingSession, size: int, layer: int | None = None) -> Gradien
         nxt = next_parameters(s)
         n = len(d.X_train)
         shown = slice(None, None, every(n))
+
+        def asked(l: int, j: int) -> bool:
+            """Hidden neuron j of layer l + 1 is one whose δ the request asked for."""
+            return layer in (None, l + 1) and neuron in (None, j)
+
         train_deltas = deltas(net, fwd, s.Y_train, n)
         grid = s.grid(size)
         classes = d.classes if d.task != "regression" else None
@@ -99,8 +106,8 @@ def gradient(s: TrainingSession, size: int, layer: int | None = None) -> Gradien
             per_class = [deltas(net, gfwd, _class_targets(net, c, len(G), len(classes)), n)
                          for c in range(len(classes))]
             maps = [[[per_class[c][l][:, j].reshape(grid.shape).tolist()
-                      for c in range(len(classes))]
-                     for j in range(net.sizes[l + 1])] if layer in (None, l + 1) else []
+                      for c in range(len(classes))] if asked(l, j) else []
+                     for j in range(net.sizes[l + 1])]
                     for l in range(net.n_layers - 1)]
         cols = [d.features.index(f) for f in d.view_features]
         return Gradient(
@@ -114,7 +121,8 @@ def gradient(s: TrainingSession, size: int, layer: int | None = None) -> Gradien
             delta_classes=classes, delta_maps=maps,
             points=TrainingPoints(every=every(n), x=d.raw_train[shown][:, cols].tolist(),
                                   y=_shown_targets(s, shown)),
-            delta_points=[dz[shown].T.tolist() for dz in train_deltas],
+            delta_points=[[dz[shown, j].tolist() if asked(l, j) else []
+                           for j in range(dz.shape[1])] for l, dz in enumerate(train_deltas)],
             explanation=explain(s),
         )
 

@@ -60,8 +60,10 @@ export class SlowMotion {
   /** The key of the answer the card needs: step and the hidden layer whose maps it shows. */
   key(frame, card) {
     const hidden = card.net.sizes.length - 2;
-    const layer = card.neuron.isOutput ? (hidden ? 1 : null) : card.ref.layer;
-    return { step: frame.step, layer, text: `${frame.step}:${layer}` };
+    const out = card.neuron.isOutput;
+    const layer = out ? (hidden ? 1 : null) : card.ref.layer;
+    const neuron = out ? 0 : card.ref.index; // an output's card shows no δ map: the least to send
+    return { step: frame.step, layer, neuron, text: `${frame.step}:${layer}:${neuron}` };
   }
 
   /** Fetch the gradient the frame on show needs, unless it is on show or on its way. */
@@ -75,7 +77,7 @@ export class SlowMotion {
     const id = this.cb.sessionId();
     if (!id) return;
     this.loading = k.text;
-    const q = k.layer === null ? DELTA_GRID : `${DELTA_GRID}&layer=${k.layer}`;
+    const q = k.layer === null ? DELTA_GRID : `${DELTA_GRID}&layer=${k.layer}&neuron=${k.neuron}`;
     getGradient(id, q)
       .then((g) => { if (this.active && this.loading === k.text) this.g = { ...g, key: k.text }; })
       .catch((e) => this.cb.say(e.message))
