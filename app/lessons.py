@@ -531,9 +531,9 @@ _LESSONS = [
         ),
         analogy="Exact for logistic regression: its log-loss is convex, and on data that no "
                 "line separates it has one lowest point, which full-batch training reaches "
-                "from every seed (here the 8 final training losses agree to 12 digits and more). For a network "
-                "nothing says which valley a start leads to: the spread measured here is for "
-                "this data and these settings.",
+                "from every seed (here the 8 final training losses agree to 12 digits and "
+                "more). For a network nothing says which valley a start leads to: the spread "
+                "measured here is for this data and these settings.",
         tries=(
             Try("No hidden layer, the same 8 seeds: one final loss, 0.6919724, and one map.",
                 XOR_SEEDS.but(layers=())),
