@@ -2,7 +2,8 @@
 data dir: SQLite in WAL mode), each a uvicorn of its own, with short leases (1 s):
 
 - one session hammered with POST /step from both processes at once ends at the sum of the
-  steps asked, with the weights of a single-process run of the same steps;
+  steps asked, with the weights of a single-process run of the same steps (and the same
+  on one PostgreSQL database, as processes on several machines share it);
 - a stream opened on the process that does not hold the session gets it, at the step the
   holder stopped at, and the holder's stream is closed with 1012;
 - SIGKILL the holder: the other process serves the session at its last durable step.
@@ -14,6 +15,7 @@ import re
 import sqlite3
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +29,7 @@ from app.config import Settings
 from app.main import create_app
 from tests.conftest import local_client
 from tests.helpers import make_dataset, make_session, start_server, stop, wait_until
+from tests.postgres import drop_database, fresh_database
 
 LEASE = {"LL_LEASE_SECONDS": "1"}
 STEPS = (3, 5, 8, 13, 21, 34)  # each thread's requests, in turn
@@ -40,19 +43,36 @@ FRAME_RE = re.compile(r'\{"type": ?"frame"')
 Pair = tuple[str, str]
 
 
-@pytest.fixture(scope="module")
-def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pair]:
-    """Two app processes, a and b, on one data directory."""
-    tmp = tmp_path_factory.mktemp("handover")
-    a = start_server(tmp / "data", tmp / "a.log", LL_WORKER="a", **LEASE)
+@contextmanager
+def two_processes(tmp: Path, **env: str) -> Iterator[Pair]:
+    """Two app processes, a and b, on one store (one data directory, or `env`'s database)."""
+    a = start_server(tmp / "data", tmp / "a.log", LL_WORKER="a", **LEASE, **env)
     try:
-        b = start_server(tmp / "data", tmp / "b.log", LL_WORKER="b", **LEASE)
+        b = start_server(tmp / "data", tmp / "b.log", LL_WORKER="b", **LEASE, **env)
         try:
             yield a[1], b[1]
         finally:
             stop(b[0])
     finally:
         stop(a[0])
+
+
+@pytest.fixture(scope="module")
+def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pair]:
+    """Two app processes on one data directory (SQLite in WAL mode)."""
+    with two_processes(tmp_path_factory.mktemp("handover")) as both:
+        yield both
+
+
+@pytest.fixture(scope="module")
+def pg_pair(tmp_path_factory: pytest.TempPathFactory, postgres_server: str) -> Iterator[Pair]:
+    """Two app processes on one PostgreSQL database, as across machines."""
+    url = fresh_database(postgres_server)
+    try:
+        with two_processes(tmp_path_factory.mktemp("handover-pg"), LL_DATABASE_URL=url) as both:
+            yield both
+    finally:
+        drop_database(postgres_server, url)
 
 
 def step_until_done(base: str, sid: str, steps: int) -> int:
@@ -79,6 +99,17 @@ def reference_layers(tmp: Path, steps: list[int]) -> list[dict[str, Any]]:
 
 def test_one_session_hammered_from_both_processes_trains_once(
         pair: Pair, tmp_path: Path) -> None:
+    hammer_one_session(pair, tmp_path)
+
+
+@pytest.mark.postgres
+def test_the_same_on_postgresql(pg_pair: Pair, tmp_path: Path) -> None:
+    hammer_one_session(pg_pair, tmp_path)
+
+
+def hammer_one_session(pair: Pair, tmp_path: Path) -> None:
+    """POST /step on one session from both processes at once, two threads each; then its
+    step is the sum of the steps asked and its weights those of a one-process run."""
     a, b = pair
     with httpx.Client(base_url=a, timeout=30) as api:
         sid = make_session(api, make_dataset(api), **CONFIG)
