@@ -91,7 +91,7 @@ export class SlowMotion {
   render(card, overlay) {
     const on = this.active && !card.past;
     this.root.classList.toggle('on', on);
-    $('card').classList.toggle('slow', on);
+    $('card').classList.toggle('slow', on && !card.neuron.isOutput); // the δ map takes the parameters' place
     this.button.textContent = this.button.dataset[this.active ? 'next' : 'enter'];
     $('card-slow-leave').hidden = !this.active;
     this.root.hidden = !on;
