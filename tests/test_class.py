@@ -1,6 +1,7 @@
 """`make class` for real: `python -m app.cluster` with 2 app processes behind Debian's HAProxy,
 on free loopback ports, in a temp data dir. Which process answered is HAProxy's own word: it
-sets `X-LL-Worker` to the server it chose, and the servers are named as the processes' LL_WORKER.
+sets `X-LL-Worker` (for clients on this machine) to the server it chose, and the servers are
+named as the processes' LL_WORKER.
 
 Skipped loudly without haproxy, except under CI=true, where that is a failure.
 """
@@ -205,6 +206,7 @@ def test_a_client_off_loopback_still_needs_the_token(running: Running) -> None:
             assert r.status_code == 401, claimed
         health = remote.get("/api/health")
         assert health.status_code == 200 and health.json() == {"status": "ok"}
+        assert HEADER not in health.headers  # nor does the proxy name the process
         r = remote.get("/api/datasets", headers={"authorization": f"Bearer {TOKEN}"})
         assert r.status_code == 200
     assert httpx.get(running.base + "/api/datasets", timeout=10).status_code == 200  # loopback

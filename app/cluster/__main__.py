@@ -36,8 +36,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     room = ClassRoom(args.workers, args.host, args.port, haproxy, get_settings().data_dir,
                      args.log_level)
-    signal.signal(signal.SIGINT, room.request_stop)
-    signal.signal(signal.SIGTERM, room.request_stop)
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):  # HUP: the terminal closed
+        signal.signal(sig, room.request_stop)
     try:
         room.start()
     except ClassError as err:
