@@ -16,6 +16,14 @@ export function neuronGradient(g, ref) {
   return { now: col(g.layers), grad: col(g.gradient), next: col(g.next_layers) };
 }
 
+/** Whether two networks' layers ([{weights, bias}]) hold the same numbers. */
+export function sameLayers(a, b) {
+  if (!a || !b || a.length !== b.length) return false;
+  return a.every((l, i) => l.bias.length === b[i].bias.length
+    && l.bias.every((v, j) => v === b[i].bias[j])
+    && l.weights.every((row, r) => row.every((v, j) => v === b[i].weights[r][j])));
+}
+
 /** A plain gradient step of one neuron: {w − η·dw, b − η·db}. */
 export function sgdStep(now, grad, eta) {
   return { w: now.w.map((v, i) => v - eta * grad.w[i]), b: now.b - eta * grad.b };

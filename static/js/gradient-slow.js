@@ -10,7 +10,7 @@ import { fmtNum } from './format.js';
 import { mappers } from './draw.js';
 import { vectorContext } from './heatmap.js';
 import { getGradient } from './gradient-api.js';
-import { cutGeometry, magnified, neuronGradient, pushOf, stepGeometry, withNeuron, zoomFor } from './gradient-model.js';
+import { cutGeometry, magnified, neuronGradient, pushOf, sameLayers, stepGeometry, withNeuron, zoomFor } from './gradient-model.js';
 import { drawStep, paintDelta } from './gradient-plot.js';
 import { rawLine } from './card-model.js';
 
@@ -22,7 +22,8 @@ export class SlowMotion {
     this.cb = cb;
     this.active = false;
     this.g = null; // the gradient answer on show
-    this.loading = null; // the key being fetched
+    this.loading = false; // a request on its way
+    this.tried = null; // the frame (and key) last asked for
     this.from = null; // the step a press stepped from, until the next step's frame is on show
     this.cls = 1; // the class the δ map assumes (binary: the second class)
     this.root = $('card-slow');
@@ -66,22 +67,28 @@ export class SlowMotion {
     return { step: frame.step, layer, neuron, text: `${frame.step}:${layer}:${neuron}` };
   }
 
-  /** Fetch the gradient the frame on show needs, unless it is on show or on its way. */
+  /** Whether answer g is of the frame on show (its step and weights) and of this card's key. */
+  fits(g, frame, k) {
+    return Boolean(g) && g.key === k.text && g.step === frame.step && sameLayers(g.layers, frame.layers);
+  }
+
+  /** Fetch the gradient the frame on show needs, unless it is on show or on its way (one at a time). */
   sync(frame, card) {
     if (!this.active || !frame || frame.peek) return;
     if (frame.status === 'running') { this.leave(); return; } // played: no more slow motion
     if (this.from !== null && frame.step === this.from && frame.status !== 'diverged') return;
     this.from = null;
     const k = this.key(frame, card);
-    if ((this.g && this.g.key === k.text) || this.loading === k.text) return;
+    if (this.loading || this.fits(this.g, frame, k)) return;
+    if (this.tried === frame && this.triedKey === k.text) return; // asked once for this frame
     const id = this.cb.sessionId();
     if (!id) return;
-    this.loading = k.text;
+    Object.assign(this, { loading: true, tried: frame, triedKey: k.text });
     const q = k.layer === null ? DELTA_GRID : `${DELTA_GRID}&layer=${k.layer}&neuron=${k.neuron}`;
     getGradient(id, q)
-      .then((g) => { if (this.active && this.loading === k.text) this.g = { ...g, key: k.text }; })
+      .then((g) => { if (this.active) this.g = { ...g, key: k.text }; })
       .catch((e) => this.cb.say(e.message))
-      .finally(() => { if (this.loading === k.text) this.loading = null; this.cb.changed(); });
+      .finally(() => { this.loading = false; this.cb.changed(); });
   }
 
   /**
@@ -99,7 +106,7 @@ export class SlowMotion {
     fig.hidden = !on || card.neuron.isOutput;
     if (!on) return;
     this.sync(card.frame, card);
-    const g = this.g && this.g.step === card.frame.step && this.from === null ? this.g : null;
+    const g = this.from === null && this.fits(this.g, card.frame, this.key(card.frame, card)) ? this.g : null;
     this.button.disabled = !g;
     this.root.dataset.ready = g ? 'true' : 'false';
     $('card-slow-status').textContent = g ? `step ${g.step.toLocaleString('en-US')}` : '…';

@@ -174,3 +174,28 @@ def test_slow_motion_in_one_dimension_regression(page: Page, live_server: str,
     wait_ready(page, s0 + 1)
     assert get(live_server, f"/api/sessions/{sid}")["step"] == s0 + 1
     assert not log.errors, log.errors
+
+
+def test_an_edit_in_slow_motion_redraws_the_gradient_at_the_new_weights(
+        page: Page, live_server: str, log: PageLog) -> None:
+    """A weight typed on the output neuron's card (same step, new weights): the card shows
+    the gradient at the new weights, as the API computes it there."""
+    page.goto(live_server + XOR_SGD)
+    wait_frame(page)
+    sid = page.evaluate("window.__ll.session.id")
+    page.click("#network .node.neuron[data-layer='2'][data-index='0'] canvas")
+    page.wait_for_selector("#card:not([hidden])")
+    page.click("#card-slow-btn")
+    s0 = page.evaluate("window.__ll.latest.step")
+    before = wait_ready(page, s0)
+    assert page.is_visible(".card-params") and page.is_hidden("#card-delta-fig")
+    page.fill("#card-p-0", "2.5")
+    page.press("#card-p-0", "Enter")
+    page.wait_for_function(
+        "(e => e.dataset.ready === 'true' && JSON.parse(e.dataset.now).w[0] === 2.5)"
+        "(document.getElementById('card-slow'))", timeout=20_000)
+    d = slow(page)
+    g = get(live_server, f"/api/sessions/{sid}/gradient?grid=4")
+    assert g["step"] == s0 and g["layers"][1]["weights"][0][0] == 2.5
+    assert d["dw"] == [row[0] for row in g["gradient"][1]["weights"]] != before["dw"]
+    assert not log.errors, log.errors

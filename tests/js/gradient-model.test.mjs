@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { cutGeometry, foot, magnified, neuronGradient, pixelLine, pushOf, sgdStep, stepArrows, stepGeometry, withNeuron, zoomFor } from '../../static/js/gradient-model.js';
+import { cutGeometry, foot, sameLayers, magnified, neuronGradient, pixelLine, pushOf, sgdStep, stepArrows, stepGeometry, withNeuron, zoomFor } from '../../static/js/gradient-model.js';
 import { mappers } from '../../static/js/draw.js';
 
 const near = (a, b, tol = 1e-9) => assert.ok(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)), `${a} ≠ ${b}`);
@@ -90,4 +90,13 @@ test('the push −δ of a neuron and its one scale over every class and the dots
   const reg = pushOf({ ...g, delta_maps: null }, { layer: 1, index: 1 }, 0);
   assert.equal(reg.map, null);
   assert.equal(reg.M, 1); // all zero: a scale that is not empty
+});
+
+test('the same layers: every number equal', () => {
+  const copy = JSON.parse(JSON.stringify(g.layers));
+  assert.ok(sameLayers(g.layers, copy));
+  copy[1].weights[1][0] = 8.000001;
+  assert.ok(!sameLayers(g.layers, copy));
+  assert.ok(!sameLayers(g.layers, g.layers.slice(1)));
+  assert.ok(!sameLayers(null, g.layers));
 });
