@@ -57,10 +57,12 @@ def free_port() -> int:
         return port
 
 
-def start_server(data_dir: Path, log: Path, **env: str) -> tuple[subprocess.Popen[bytes], str]:
-    """`python -m uvicorn app.main:app` on a free loopback port, with extra LL_* settings in
-    `env`; returns the process and its base URL once /api/health answers."""
-    port = free_port()
+def start_server(data_dir: Path, log: Path, port: int | None = None,
+                 **env: str) -> tuple[subprocess.Popen[bytes], str]:
+    """`python -m uvicorn app.main:app` on a loopback port (a free one unless given), with
+    extra LL_* settings in `env`; returns the process and its base URL once /api/health
+    answers."""
+    port = port or free_port()
     environ = {**os.environ, "LL_DATA_DIR": str(data_dir), "LL_HOST": "127.0.0.1",
                "LL_PORT": str(port), **env}
     with log.open("ab") as out:

@@ -54,12 +54,22 @@ export function dispatch(channel, p) {
 
 const WORDS = { connecting: 'connecting…', open: 'live', closed: 'disconnected', retrying: 'reconnecting…' };
 
-/** The stream's onState: the footer's connection status; a refusal's reason is said. */
+/** The stream's onState: the footer's connection status; a refusal's reason is said, and so
+ * is a lost connection, for as long as the page is reconnecting (then that it is back). */
 export function connectionStatus(node, say) {
+  let lost = null; // the message shown while reconnecting
   return (state, reason) => {
     node.dataset.state = state;
     node.textContent = WORDS[state] || state;
     if (reason && state === 'closed') say(reason);
+    if (state === 'retrying') {
+      const text = `The connection to the server was lost; reconnecting (${reason.replace(/^.*retrying/, 'next try')})…`;
+      if (lost) lost.firstChild.textContent = text; else lost = say(text, 'error');
+    } else if (state === 'open' && lost) {
+      lost.remove();
+      lost = null;
+      say('Reconnected: the session goes on from where the server saved it.', 'info');
+    }
   };
 }
 
