@@ -178,6 +178,15 @@ def test_bad_grid_is_a_4xx(client: TestClient, query: str, status: int, words: s
     assert r.status_code == status and words in r.text, r.text
 
 
+def test_huge_weights_answer_null_not_a_500(client: TestClient) -> None:
+    sid = make_session(client, make_dataset(client, "xor"), hidden_layers=[2], l2=0.1)
+    big = {"layers": [{"weights": [[1e300, 1e300], [1e300, 1e300]], "bias": [0, 0]},
+                      {"weights": [[1e300], [1e300]], "bias": [0]}]}
+    assert client.put(f"/api/sessions/{sid}/parameters", json=big).status_code == 200
+    r = client.get(f"/api/sessions/{sid}/gradient", params={"grid": 3})
+    assert r.status_code == 200 and r.json()["loss"] is None and r.json()["penalty"] is None
+
+
 def test_unknown_session_is_a_404(client: TestClient) -> None:
     r = client.get("/api/sessions/nope/gradient")
     assert r.status_code == 404 and "nope" in r.text

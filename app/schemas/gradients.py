@@ -26,11 +26,12 @@ class Gradient(BaseModel):
     """∂loss/∂(every weight and bias) at one step, and what one more step does with it."""
 
     step: int
-    loss: float = Field(description="the total training loss a full-batch step minimises: mean "
-                        "data loss over every training row + l2/2·Σw² + l1·Σ|w| (regression: "
-                        "on the standardized target, as training sees it)")
-    data_loss: float
-    penalty: float
+    loss: float | None = Field(description="the total training loss a full-batch step "
+                               "minimises: mean data loss over every training row + l2/2·Σw² + "
+                               "l1·Σ|w| (regression: on the standardized target, as training "
+                               "sees it); null, like any number here, when it is not finite")
+    data_loss: float | None
+    penalty: float | None
     n_train: int = Field(description="the rows the gradient averages over: all training rows")
     optimizer: str
     learning_rate: float

@@ -9,6 +9,7 @@ trainer (its optimizer, state and next minibatch), and δ from the engine's piec
 the activation's derivative, the weights), the same recursion `backward` runs.
 """
 
+import math
 from typing import Any
 
 import numpy as np
@@ -111,7 +112,8 @@ def gradient(s: TrainingSession, size: int, layer: int | None = None,
                     for l in range(net.n_layers - 1)]
         cols = [d.features.index(f) for f in d.view_features]
         return Gradient(
-            step=s.step_count, loss=data_loss + penalty, data_loss=data_loss, penalty=penalty,
+            step=s.step_count, loss=_finite(data_loss + penalty), data_loss=_finite(data_loss),
+            penalty=_finite(penalty),
             n_train=n, optimizer=t.optimizer.name, learning_rate=t.optimizer.learning_rate,
             batch_size=None if t.full_batch else t.batch_size, l1=t.l1, l2=t.l2,
             layers=[LayerParams(**layer) for layer in s.layers()],
@@ -125,6 +127,10 @@ def gradient(s: TrainingSession, size: int, layer: int | None = None,
                            for j in range(dz.shape[1])] for l, dz in enumerate(train_deltas)],
             explanation=explain(s),
         )
+
+
+def _finite(x: float) -> float | None:
+    return x if math.isfinite(x) else None
 
 
 def _shown_targets(s: TrainingSession, shown: slice) -> list[float]:
