@@ -210,3 +210,21 @@ def test_delete_takes_the_lease_first_so_the_holder_cannot_save_it_back(
     a.save(session)  # a's old copy: retired, not written back
     assert b.store.get_session(session.id) is None
     assert b.store.holder(session.id) is None
+
+
+def test_deleting_a_dataset_takes_its_sessions_first(base: Settings, stores: list[Store]) -> None:
+    """b deletes the dataset of a session a holds: b takes the session's lease first (a
+    hands over), so a's copy cannot save the session back after the delete."""
+    a, b = registry(base, stores, "a"), registry(base, stores, "b")
+    session = new_session(a)
+    taking = threading.Thread(target=b.hold_sessions_of, args=(session.config.dataset_id,))
+    taking.start()
+    hand_over_when_asked(a)
+    taking.join(10)
+    assert b.store.holder(session.id) == b.leases.holder
+    assert b.store.delete_dataset(session.config.dataset_id)
+    b.forget_dataset(session.config.dataset_id)
+    session.train(3)
+    a.save(session)
+    assert b.store.get_session(session.id) is None
+    assert b.store.holder(session.id) is None

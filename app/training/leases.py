@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 SAFE_SHARE = 0.8  # a lease is used locally for this share of its length after a renewal
 HANDOVER_WAIT_SECONDS = 2.0  # a request waits this long for another process to let go
 POLL_SECONDS = 0.05  # how often a waiting request asks the store again
-HANDOVER_CHECK_SECONDS = 0.5  # the keeper renews (and so sees requests) at least this often
+HANDOVER_CHECK_SECONDS = 0.25  # the keeper renews (and so sees requests) at least this often
 
 
 def _machine() -> str:
@@ -121,19 +121,30 @@ class Leases:
         """Hold the lease, asking its holder to hand it over and waiting (at most
         HANDOVER_WAIT_SECONDS) until it lets go; `leaving`: this process is still handing
         it away. 503 when the wait runs out."""
+        self.take_all([session_id], lambda _: leaving())
+
+    def take_all(self, session_ids: list[str], leaving: Callable[[str], bool]) -> None:
+        """`take` for several sessions at once (their holders hand them over side by side);
+        on a 503 the ones taken so far stay held."""
         deadline = time.monotonic() + HANDOVER_WAIT_SECONDS
-        holder = self.holder
+        waiting = {session_id: self.holder for session_id in session_ids}
         while True:
-            if not leaving():
-                holder = self.claim(session_id)
+            for session_id in list(waiting):
+                if leaving(session_id):
+                    continue
+                holder = waiting[session_id] = self.claim(session_id)
                 if holder == self.holder:
-                    return
+                    del waiting[session_id]
+                    continue
                 with contextlib.suppress(StoreError):
                     if is_dead(holder):  # its process is gone: no need to wait for expiry
                         self.store.release(session_id, holder)
                     else:
                         self.store.want(session_id, self.holder)
+            if not waiting:
+                return
             if time.monotonic() >= deadline:
+                session_id, holder = next(iter(waiting.items()))
                 raise SessionError(self._held_elsewhere(session_id, holder), 503)
             time.sleep(POLL_SECONDS)
 

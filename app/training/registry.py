@@ -75,6 +75,7 @@ class SessionRegistry:
         self._lock = threading.Lock()
         self._leaving: set[str] = set()  # being handed over: get waits
         self._opening: dict[str, int] = {}  # claimed, being restored (or deleted)
+        self._held_for: dict[str, set[str]] = {}  # dataset → sessions held for its delete
         self._retired: weakref.WeakSet[TrainingSession] = weakref.WeakSet()
         self._saving: weakref.WeakKeyDictionary[TrainingSession, threading.Lock] = \
             weakref.WeakKeyDictionary()  # one save of a session at a time, in order
@@ -237,13 +238,25 @@ class SessionRegistry:
         """The sessions in memory that train on `dataset_id`."""
         return [s.id for s in list(self.live.values()) if s.config.dataset_id == dataset_id]
 
+    def hold_sessions_of(self, dataset_id: str) -> None:
+        """Before a dataset is deleted: take the lease of each of its stored sessions that
+        another process holds (they hand over side by side), so that none can save one back
+        after the delete; `forget_dataset` releases them. 503 if a holder does not let go."""
+        stored = self.store.session_ids_for_dataset(dataset_id)
+        ids = [s for s in stored if s not in self.live]
+        with self._lock:
+            self._held_for.setdefault(dataset_id, set()).update(ids)
+        self.leases.take_all(ids, lambda session_id: session_id in self._leaving)
+
     def forget_dataset(self, dataset_id: str) -> None:
-        """Drop the live sessions of a deleted dataset (the store already dropped its copies)."""
+        """Drop the live sessions of a deleted dataset (the store already dropped its copies)
+        and release their leases (and those `hold_sessions_of` took)."""
         with self._lock:
             gone = self.live_ids_of(dataset_id)
             for session_id in gone:
                 self.live.pop(session_id).deleted = True
                 self._changed.pop(session_id, None)
+            gone += self._held_for.pop(dataset_id, ())
         for session_id in gone:
             self.leases.release(session_id)
 
@@ -274,12 +287,13 @@ class SessionRegistry:
                 log.warning("session %s: its lease went to another process; dropped here "
                             "without saving", session_id)
                 self._let_go(session, release=False)
+        deleting = set().union(*self._held_for.values()) if self._held_for else set()
         for session_id in list(wanted):
-            if session_id not in self.live and session_id not in self._opening:
+            if session_id in self.live:
+                continue
+            del wanted[session_id]  # nothing here to hand over
+            if session_id not in self._opening and session_id not in deleting:
                 self.leases.release(session_id)  # held for nothing (a failed restore)
-                del wanted[session_id]
-            elif session_id not in self.live:  # still being restored: at the next renew
-                del wanted[session_id]
         return wanted
 
     def begin_handover(self, session_id: str) -> TrainingSession | None:

@@ -3,7 +3,7 @@ session, until it is served.
 
 Two real app processes (uvicorn subprocesses, LL_WORKER a and b) share one data directory
 (SQLite in WAL mode) with the default lease (LL_LEASE_SECONDS=5: the keeper renews, and so
-sees a request, every 0.5 s). One session is created on a; then GET /api/sessions/{id} goes
+sees a request, every 0.25 s). One session is created on a; then GET /api/sessions/{id} goes
 to the other process in turn, HANDOVERS times: each is a handover (the holder's keeper sees
 the request at its next renewal, saves, releases; the asking process restores). The
 requests start at random points of the keeper's period. Target: median ≤ 1 s.
