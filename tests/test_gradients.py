@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.lessons import Preset
+from tests.data_helpers import csv_bytes, upload
 from tests.helpers import make_dataset, make_session
 
 Layers = list[dict[str, Any]]
@@ -146,6 +147,22 @@ def test_one_layers_maps(client: TestClient) -> None:
     one = client.get(f"/api/sessions/{sid}/gradient",
                      params={"grid": 3, "layer": 2, "neuron": 1}).json()["delta_maps"]
     assert one[0] == [[], [], []] and one[1][0] == [] and one[1][1] == g["delta_maps"][1][1]
+
+
+def test_three_features_the_words_say_the_dots_are_off_the_map(client: TestClient) -> None:
+    """With a feature held at its mean on the map, the dots' δ is the map's only there; the
+    gradient still matches the dots' δ summed (every row, every feature)."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 3))
+    rows = [["a", "b", "c", "y"]] + [[*map(float, x), int(x[0] + x[2] > 0)] for x in X]
+    r = upload(client, csv_bytes(rows))
+    assert r.status_code == 201, r.text
+    sid = make_session(client, r.json()["id"], hidden_layers=[2])
+    g = client.get(f"/api/sessions/{sid}/gradient", params={"grid": 3}).json()
+    assert "c sit at their training mean" in g["explanation"]["delta"]
+    np.testing.assert_allclose(np.array(g["delta_points"][0]).sum(axis=1),
+                               g["gradient"][0]["bias"], rtol=1e-10)
+    assert np.shape(g["gradient"][0]["weights"]) == (3, 2)
 
 
 def test_regression_has_dots_but_no_maps(client: TestClient) -> None:

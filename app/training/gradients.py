@@ -170,6 +170,10 @@ def explain(s: TrainingSession) -> dict[str, str]:
     weights = (f"Each weight's and the bias's gradient ∂loss/∂w, {averaged}, and the value "
                f"after one step: {move}.")
     hidden = s.net.activation.name
+    held = [f for f in d.features if f not in d.view_features]
+    dots = ("whose δ this map gives" if not held else "whose own δ is the map's only where "
+            f"{', '.join(held[:3])}{' …' if len(held) > 3 else ''} sit at their training mean, "
+            "as the map holds them")
     if d.task == "regression":
         delta = ("δ at each training point: the error signal ∂loss/∂z this neuron gets from "
                  "that row (its 1/N share of the mean; the dots' δ add up to ∂loss/∂b). "
@@ -180,8 +184,7 @@ def explain(s: TrainingSession) -> dict[str, str]:
         delta = ("δ map: the error signal ∂loss/∂z this neuron would get from one more "
                  "training point of the chosen class at each place (its 1/N share of the "
                  "mean). Purple: such a point pushes z up (δ < 0); orange: down. The dots are "
-                 "the training points of that class, whose δ this map gives; "
-                 f"{_FADES[hidden]}.")
+                 f"the training points of that class, {dots}; {_FADES[hidden]}.")
     step = ("One press runs one training step, then the session stays paused; everything on "
             "the card is redrawn at the new weights.")
     return {"line": line, "weights": weights, "delta": delta, "step": step}
