@@ -743,8 +743,8 @@ MOTION = {
     "one": "; up to t = 0.5 it moves in a straight line to z = x·W + b, the hidden neurons' "
     "weighted sums, and from there in a straight line to {act}, the hidden space",
     "one_linear": "; up to t = 0.5 it moves in a straight line to z = x·W + b, the hidden "
-    "neurons' weighted sums, and linear neurons leave z as it is, so from there on nothing "
-    "moves",
+    "neurons' weighted sums, which linear neurons pass on unchanged, so from t = 0.5 on it "
+    "stays in the hidden space",
     "deep": "; then each of the {n} hidden layers takes an equal share of t and moves every "
     "point in a straight line from the layer's input a to z = a·W + b, then from z to {act}, "
     "so that t = 1 is the last hidden layer's space",

@@ -92,7 +92,7 @@ export class Motion {
     if (!this.on) return;
     const a = activation(this.act);
     const linear = !a || !a.symbol;
-    const act = linear ? 'z' : `${a.symbol}(z)`;
+    const act = linear ? 'h = z' : `${a.symbol}(z)`;
     const H = this.sizes[this.L];
     let s = say(this.oneD ? 'start_1d' : 'start_2d', { inputs: this.inputs.join(', ') });
     s += say(`${this.L > 1 ? 'deep' : 'one'}${linear ? '_linear' : ''}`, { act, n: this.L });
