@@ -174,17 +174,20 @@ def explain(s: TrainingSession) -> dict[str, str]:
     dots = ("whose δ this map gives" if not held else "whose own δ is the map's only where "
             f"{', '.join(held[:3])}{' …' if len(held) > 3 else ''} sit at their training mean, "
             "as the map holds them")
+    one_d = len(d.view_features) == 1
+    up = ("drawn at height −δ: above the middle line it pushes z up (δ < 0), below it down"
+          if one_d else "purple: it pushes z up (δ < 0), orange: down")
     if d.task == "regression":
         delta = ("δ at each training point: the error signal ∂loss/∂z this neuron gets from "
-                 "that row (its 1/N share of the mean; the dots' δ add up to ∂loss/∂b). "
-                 "Purple dots push z up (δ < 0), orange push it down; a place with no "
-                 "training point has no target, so no map. Through the activation, "
-                 f"{_FADES[hidden]}.")
+                 "that row (its 1/N share of the mean; the dots' δ add up to ∂loss/∂b), "
+                 f"{up}. A place with no training point has no target, so no map. Through the "
+                 f"activation, {_FADES[hidden]}.")
     else:
-        delta = ("δ map: the error signal ∂loss/∂z this neuron would get from one more "
+        shape = "curve" if one_d else "map"
+        delta = (f"δ {shape}: the error signal ∂loss/∂z this neuron would get from one more "
                  "training point of the chosen class at each place (its 1/N share of the "
-                 "mean). Purple: such a point pushes z up (δ < 0); orange: down. The dots are "
-                 f"the training points of that class, {dots}; {_FADES[hidden]}.")
+                 f"mean), {up}. The dots are the training points of that class, {dots}; "
+                 f"{_FADES[hidden]}.")
     step = ("One press runs one training step, then the session stays paused; everything on "
             "the card is redrawn at the new weights.")
     return {"line": line, "weights": weights, "delta": delta, "step": step}

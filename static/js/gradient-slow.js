@@ -180,7 +180,8 @@ export class SlowMotion {
     }
     const push = pushOf(g, card.ref, classes ? this.cls : 0);
     paintDelta($('card-delta'), $('card-delta-overlay'), push, g.grid, g.points, classes ? this.cls : null);
-    $('card-delta-caption').textContent = $('card-delta-caption').dataset.scale.replaceAll('{M}', fmtNum(push.M));
+    const cap = $('card-delta-caption');
+    cap.textContent = cap.dataset[card.info.oneD ? 'scale1d' : 'scale'].replaceAll('{M}', fmtNum(push.M));
     $('card-slow-delta').textContent = g.explanation.delta;
     this.root.dataset.deltaMax = String(push.M);
   }

@@ -168,6 +168,8 @@ def test_slow_motion_in_one_dimension_regression(page: Page, live_server: str,
         assert start[1] == end[1]
     assert "adam" in page.inner_text("#card-slow-what")
     assert "no target" in page.inner_text("#card-slow-delta")
+    assert "middle line" in page.inner_text("#card-slow-delta")  # 1-D: −δ is a height
+    assert "(bottom)" in page.inner_text("#card-delta-caption")
     assert page.locator("#card-delta-classes button").count() == 0
     shot(page, "62-slow-motion-sine")
     page.click("#card-slow-btn")
