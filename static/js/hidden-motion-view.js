@@ -4,7 +4,7 @@
 // draws the hidden space as it always does, with the output's line. Used by hiddenspace.js.
 
 import { at, boxAt, carry, gridPoints, keyBox, keys, layerProjection, motionInputs, segment, standardize } from './hidden-motion.js';
-import { drawGrid, drawSets } from './hidden-plot.js';
+import { drawGrid, drawnCells, drawSets } from './hidden-plot.js';
 import { clipTo, drawAxes, scale } from './draw.js';
 import { find, setText } from './dom.js';
 import { activation, rawInputs, transformLabel, viewText } from './vocabulary.js';
@@ -51,7 +51,10 @@ export class Motion {
     this.inputs = init.network.inputs.map(transformLabel);
     this.raw = init.points.train.x; // the training points drawn, in the features' own units
     this.rows = standardize(this.raw, cols);
-    this.cells = standardize(gridPoints(init.grid, this.g), cols);
+    const grid = gridPoints(init.grid, this.g);
+    this.drawn = drawnCells(this.g, this.oneD); // only the cells on the grid's drawn lines are carried
+    this.cells = standardize(this.drawn.map((c) => grid[c]), cols);
+    this.full = { X: new Float32Array(grid.length), Y: new Float32Array(grid.length) };
     this.sizes = init.network.sizes;
   }
 
@@ -139,11 +142,17 @@ export class Motion {
       : [s === 0 ? say('title_at', { t, at: this.keyName(seg) }) : say('title_moving', { t, from: this.keyName(seg), to: this.keyName(seg + 1) }), ''];
     drawAxes(ctx, r, X, Y, [box[0], box[1]], [box[2], box[3]], { xTitle: titles[0], yTitle: this.oneD ? '' : titles[1] || '' });
     clipTo(ctx, r);
-    if (grid && k.grid) drawGrid(ctx, at(k.grid, this.t), this.g, this.oneD, X, Y);
+    if (grid && k.grid) drawGrid(ctx, this.scatter(at(k.grid, this.t)), this.g, this.oneD, X, Y);
     const P = { train: at(k.points, this.t) };
     drawSets(ctx, [['train', '#fff']], P, labels, color, X, Y);
     ctx.restore();
     return P.train;
+  }
+
+  /** The carried cells placed back at their places in the g×g grid drawGrid reads. */
+  scatter({ X, Y }) {
+    this.drawn.forEach((c, m) => { this.full.X[c] = X[m]; this.full.Y[c] = Y[m]; });
+    return this.full;
   }
 
   /** Key j's name: x, then z and act(z) of each layer (numbered when there are several). */

@@ -46,15 +46,28 @@ export function gridPoints(info, g) {
   return out;
 }
 
-/** The forward pass through the hidden layers: per layer {z, a}, each rows (n) of H numbers. */
+/** The forward pass through the hidden layers: per layer {z, a}, each rows (n) of H numbers (Float64Arrays). */
 export function carry(rows, layers, act) {
   const f = FN[act];
   const out = [];
   let a = rows;
   for (const { weights: W, bias: b } of layers.slice(0, -1)) {
-    const z = a.map((r) => b.map((bk, k) => r.reduce((s, v, i) => s + v * W[i][k], bk)));
-    a = z.map((r) => r.map(f));
-    out.push({ z, a });
+    const [D, H] = [W.length, b.length];
+    const Wf = Float64Array.from({ length: D * H }, (_, m) => W[Math.floor(m / H)][m % H]); // (D, H) row-major
+    const z = new Array(a.length);
+    const h = new Array(a.length);
+    for (let p = 0; p < a.length; p++) {
+      const r = a[p];
+      const zr = Float64Array.from(b);
+      for (let i = 0; i < D; i++) {
+        const v = r[i];
+        if (v !== 0) for (let k = 0, o = i * H; k < H; k++) zr[k] += v * Wf[o + k];
+      }
+      z[p] = zr;
+      h[p] = zr.map(f);
+    }
+    out.push({ z, a: h });
+    a = h;
   }
   return out;
 }

@@ -46,14 +46,29 @@ export function drawGrid(ctx, cells, g, oneD, X, Y) {
     ctx.stroke();
     return;
   }
-  const lines = [];
-  for (let k = 0; k < g; k += GRID_EVERY) lines.push(k);
-  if (lines[lines.length - 1] !== g - 1) lines.push(g - 1);
+  const lines = gridLines(g);
   for (const i of lines) polyline(ctx, g, (j) => X(cx[i * g + j]), (j) => Y(cy[i * g + j])); // rows: constant input y
   for (const j of lines) polyline(ctx, g, (i) => X(cx[i * g + j]), (i) => Y(cy[i * g + j])); // columns: constant input x
   ctx.lineWidth = 1;
   ctx.strokeStyle = 'rgba(40, 48, 66, 0.22)';
   ctx.stroke();
+}
+
+/** The rows (and columns) of a g×g grid that drawGrid draws: every 4th, and the last. */
+export function gridLines(g) {
+  const lines = [];
+  for (let k = 0; k < g; k += GRID_EVERY) lines.push(k);
+  if (lines[lines.length - 1] !== g - 1) lines.push(g - 1);
+  return lines;
+}
+
+/** The cells of a g×g grid (row-major) on the lines drawGrid draws; all g for a 1-D line. */
+export function drawnCells(g, oneD) {
+  if (oneD) return Array.from({ length: g }, (_, j) => j);
+  const on = new Set(gridLines(g));
+  const cells = [];
+  for (let i = 0; i < g; i++) for (let j = 0; j < g; j++) if (on.has(i) || on.has(j)) cells.push(i * g + j);
+  return cells;
 }
 
 const at = (X, Y, seg) => [[X(seg[0][0]), Y(seg[0][1])], [X(seg[1][0]), Y(seg[1][1])]];
