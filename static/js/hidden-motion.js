@@ -58,13 +58,16 @@ export function carry(rows, layers, act) {
     const h = new Array(a.length);
     for (let p = 0; p < a.length; p++) {
       const r = a[p];
-      const zr = Float64Array.from(b);
+      const zr = new Float64Array(H);
+      const hr = new Float64Array(H);
+      for (let k = 0; k < H; k++) zr[k] = b[k];
       for (let i = 0; i < D; i++) {
         const v = r[i];
         if (v !== 0) for (let k = 0, o = i * H; k < H; k++) zr[k] += v * Wf[o + k];
       }
+      for (let k = 0; k < H; k++) hr[k] = f(zr[k]);
       z[p] = zr;
-      h[p] = zr.map(f);
+      h[p] = hr;
     }
     out.push({ z, a: h });
     a = h;
