@@ -91,10 +91,11 @@ async def reset_session(
     return payloads.session_view(session)
 
 
-@router.post("/{session_id}/rewind", summary="Go back to a checkpoint")
+@router.post("/{session_id}/rewind", summary="Go back to any past step")
 async def rewind_session(body: RewindRequest, session: SessionDep, players: PlayersDep) -> Session:
-    """Return to the checkpoint at `step` (see `history.checkpoints`): weights, optimizer state
-    and random state, so training from there replays the same run."""
+    """Return exactly to any `step` from 0 to now (replayed from the nearest checkpoint):
+    weights, optimizer state, random state and the hyperparameters then in force, so training
+    from there replays the same run. What came after `step` is forgotten."""
     await players.stop(session.id)
     session.rewind(body.step)
     await players.changed(session)
@@ -105,12 +106,12 @@ async def rewind_session(body: RewindRequest, session: SessionDep, players: Play
 def snapshot(
     session: SessionDep, settings: SettingsDep,
     grid: Annotated[int, Query(ge=2, description="cells per side (limit LL_MAX_GRID)")] = 50,
-    step: Annotated[int | None, Query(ge=0, description="a checkpoint step; default: now")]
+    step: Annotated[int | None, Query(ge=0, description="any step 0 ≤ step ≤ now; default: now")]
     = None,
 ) -> Snapshot:
     """The output map and every hidden neuron's map over a `grid`×`grid` lattice of the view
-    features, plus all weights and biases, from one forward pass — now, or as the network was
-    at checkpoint `step` (the session itself is not changed)."""
+    features, plus all weights and biases, from one forward pass — now, or exactly as the
+    network was at any past `step` (replayed; the session itself is not changed)."""
     if grid > settings.max_grid:
         raise SessionError(f"grid {grid} is larger than the limit {settings.max_grid} "
                            "(LL_MAX_GRID)", 422)
@@ -152,8 +153,9 @@ def export_model(session: SessionDep) -> Model:
 
 @router.get("/{session_id}/history", summary="Metrics per step and the checkpoints")
 def read_history(session: SessionDep) -> History:
-    """Metrics at every recorded step (every step early on, thinned as the run grows; the
-    latest step always) and the steps `rewind` can return to."""
+    """Metrics at every recorded step (the latest steps at full resolution, older ones thinned;
+    the latest step always) and the checkpoints replays start from (any step can be rewound
+    to, peeked at, snapshot or forked)."""
     return payloads.history(session)
 
 

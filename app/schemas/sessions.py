@@ -168,7 +168,8 @@ class ResetRequest(BaseModel):
 class RewindRequest(BaseModel):
     model_config = REQUEST
 
-    step: int = Field(..., ge=0, description="a step listed in history.checkpoints")
+    step: int = Field(..., ge=0, description="any step 0 ≤ step ≤ now (replayed exactly from "
+                      "the nearest checkpoint)")
 
 
 class LayerValues(BaseModel):
@@ -239,7 +240,8 @@ class Prediction(BaseModel):
 
 
 class History(BaseModel):
-    """Metrics per recorded step (thinned as training grows) and the rewindable checkpoints."""
+    """Metrics per recorded step (the latest at every step, older ones thinned) and the
+    checkpoints that replays start from (rewind, peek, snapshot and fork take any step)."""
 
     steps: list[int]
     train_loss: list[float | None]
@@ -298,7 +300,7 @@ class RewindControl(RewindRequest):
 
 
 class PeekControl(BaseModel):
-    """Send one frame of the network as it was at checkpoint `step`, without changing it."""
+    """Send one frame of the network as it was at any past `step`, without changing it."""
 
     model_config = REQUEST
     type: Literal["peek"]

@@ -36,7 +36,7 @@ def session_view(s: TrainingSession) -> Session:
 
 
 def snapshot(s: TrainingSession, size: int, step: int | None = None) -> Snapshot:
-    """Every map at grid `size` and every parameter, from one forward pass (at checkpoint
+    """Every map at grid `size` and every parameter, from one forward pass (at any past
     `step` when given)."""
     with s.at_step(step):
         grid = s.grid(size)
@@ -149,6 +149,6 @@ def frame_message(s: TrainingSession, step: int | None = None,
     """One JSON frame of `view` (default: every map): step, metrics, parameters, the output
     map, the neurons' maps, the points in the last hidden layer's space and the checkpoint
     steps (so a page playing a session needs no history message to scrub). With `step`: the
-    network as it was at that checkpoint, marked `"peek": true`. See app.training.framing."""
+    network as it was at that step (replayed), marked `"peek": true`. See app.training.framing."""
     with s.at_step(step):
         return framing.Build(s, peek=step is not None).message(view, "json")[0]

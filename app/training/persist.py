@@ -90,7 +90,9 @@ def dump(session: TrainingSession) -> bytes:
     arrays: dict[str, np.ndarray] = {}
     h = session.history
     checkpoints: dict[str, Any] = {"cap": h.checkpoints.cap, "stride": h.checkpoints.stride,
-                                   "steps": h.checkpoints.steps}
+                                   "steps": h.checkpoints.steps, "window": h.checkpoints.window,
+                                   "pinned": sorted(h.checkpoints.pinned),
+                                   "limit": h.checkpoints.limit}
     stacked = _stack(h.checkpoints.items, "ck.", arrays)
     if stacked is None:
         checkpoints["items"] = [_split(s, f"ck{i}.", arrays)
@@ -102,10 +104,11 @@ def dump(session: TrainingSession) -> bytes:
         "status": "diverged" if session.status == "diverged" else "paused",
         "message": session.message,
         "init_seed": session.init_seed,
-        "trainer": _split(session.trainer.state(), "now.", arrays),
+        "trainer": _split(session.state(), "now.", arrays),
         "metrics": {"cap": h.metrics.cap, "stride": h.metrics.stride, "steps": h.metrics.steps,
-                    "packed": True},
+                    "window": h.metrics.window, "limit": h.metrics.limit, "packed": True},
         "checkpoints": checkpoints,
+        "events": h.events,
     }
     buf = io.BytesIO()
     arrays["__meta__"] = np.array(json.dumps(meta))
@@ -119,7 +122,8 @@ def load(session: TrainingSession, blob: bytes) -> None:
         arrays = {k: npz[k] for k in npz.files}
     meta = json.loads(str(arrays.pop("__meta__")))
     session.init_seed = meta["init_seed"]
-    session.trainer.load_state(_join(meta["trainer"], arrays))
+    session.load_state(_join(meta["trainer"], arrays))
+    fresh = session.history  # a blob from before any-step history: today's spacing from now on
     m, c = meta["metrics"], meta["checkpoints"]
     evaluations = (_evaluations(arrays["metrics"]) if m.get("packed")
                    else [Evaluation(**e) for e in m["items"]])
@@ -128,8 +132,12 @@ def load(session: TrainingSession, blob: bytes) -> None:
     else:
         items = [_join(s, arrays) for s in c["items"]]
     session.history = History(
-        metrics=Thinned(m["cap"], m["stride"], m["steps"], evaluations),
-        checkpoints=Thinned(c["cap"], c["stride"], c["steps"], items),
+        metrics=Thinned(m["cap"], m["stride"], m["steps"], evaluations,
+                        m.get("window", fresh.metrics.window), limit=m.get("limit", 0)),
+        checkpoints=Thinned(c["cap"] if "window" in c else fresh.checkpoints.cap, c["stride"],
+                            c["steps"], items, c.get("window", fresh.checkpoints.window),
+                            set(c.get("pinned", ())), c.get("limit", 0)),
+        events=[(step, hyper) for step, hyper in meta.get("events", ())],
     )
     session.status, session.message, session.dirty = meta["status"], meta["message"], False
     if session.step_count == 0 and session.status != "diverged":

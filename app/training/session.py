@@ -4,6 +4,7 @@ The session speaks in the dataset's own units (raw features in, class labels or 
 out); the engine below it sees only standardized arrays.
 """
 
+import copy
 import math
 import threading
 import time
@@ -27,6 +28,13 @@ from app.training.history import Record, Thinned
 Array = NDArray[Any]
 Targets = tuple[Array, Array | None]  # YT (K, N) and each row's label (None: regression)
 CHECKPOINT_BUDGET_BYTES = 6_000_000
+REPLAY_SECONDS = 0.1  # checkpoints are spaced so that replaying to any step takes about this
+RECENT_CHECKPOINTS = 8  # at most, per doubling of age (fewer for a large network)
+RECENT_METRICS = 128  # the latest 256 steps' metrics are all kept, then 128 per doubling
+CHEAP_METRICS = 1 << 16  # parameters × test rows up to which metrics are scored every step
+CHECKPOINT_EVERY = 4  # near now (a state every step would cost ~15% of a small net's step)
+NEAR_STATES = 4  # replayed states a session remembers (scrubbing goes on from them)
+HYPERPARAMETERS = ("learning_rate", "l1", "l2", "batch_size", "optimizer")
 PENDING_VALUES = 1 << 16  # per stacked activation array: test rows × widest layer × steps
 
 
@@ -81,6 +89,7 @@ class TrainingSession:
         self._pending_cap = max(1, min(64, PENDING_VALUES // (max(self.sizes[1:])
                                                               * max(1, len(data.X_test)))))
         self.history = self._new_history()
+        self._near: dict[int, dict[str, Any]] = {}  # step → state replayed to lately
         self._record()
 
     # ---- construction -------------------------------------------------------------------
@@ -92,9 +101,25 @@ class TrainingSession:
                        c.optimizer, c.learning_rate, c.batch_size, c.l1, c.l2)
 
     def _new_history(self) -> Record:
+        """Metrics: every one of the latest steps, older ones thinned. Checkpoints: dense near
+        now, thinned with age down to a grid spaced `replay_steps()` apart (a power of two;
+        the spacing doubles once `cap` checkpoints fill the budget)."""
         per_checkpoint = 8 * self.net.params.size * 3 + 2048
-        cap = max(8, min(40, CHECKPOINT_BUDGET_BYTES // per_checkpoint))
-        return Record(metrics=Thinned(cap=1000), checkpoints=Thinned(cap=cap))
+        count = CHECKPOINT_BUDGET_BYTES // per_checkpoint
+        stride = 1 << (self.replay_steps().bit_length() - 1)
+        levels = stride.bit_length()  # recent checkpoints: `window` per doubling of age
+        window = max(1, min(RECENT_CHECKPOINTS, count // (4 * levels)))
+        return Record(metrics=Thinned(cap=1000, window=RECENT_METRICS),
+                      checkpoints=Thinned(cap=max(8, count - 2 * window * levels),
+                                          stride=stride, window=window))
+
+    def replay_steps(self) -> int:
+        """Steps replayed in about REPLAY_SECONDS: a step's cost estimated from the network's
+        size and the batch (measured on a 2-core machine: 2-8-8-1 on 240 rows ~100 µs, 6×32
+        ~1 ms), so the spacing is the same for the same config on any machine."""
+        rows = self.trainer.n if self.trainer.full_batch else self.trainer.batch_size
+        seconds = 30e-6 * self.net.n_layers + 1e-9 * self.net.params.size * (rows or 1)
+        return max(1, int(REPLAY_SECONDS / seconds))
 
     # ---- status: every move goes through `status`'s setter, checked against Status ----------
     @property
@@ -165,13 +190,29 @@ class TrainingSession:
         scored later for many steps in one stacked pass (`_flush`; `train` flushes before it
         returns, so readers never see a pending step)."""
         step = self.trainer.step_count
-        if self.history.metrics.wants(step):
+        if self._wants_metrics(step):
             train = self._score(self.trainer.forward_all(), self._train_targets)
             self._pending.append((step, *train, self.net.params.copy()))
             if flush or len(self._pending) >= self._pending_cap:
                 self._flush()
-        if self.history.checkpoints.wants(step):
-            self.history.checkpoints.add(step, self.trainer.state())
+        c = self.history.checkpoints
+        if c.wants(step) and (step % c.stride == 0 or step % CHECKPOINT_EVERY == 0 or flush):
+            c.add(step, self.state())
+
+    def _wants_metrics(self, step: int) -> bool:
+        """Whether to record `step`'s metrics: every step where that is cheap, else the grid."""
+        if self._pending and step <= self._pending[-1][0]:
+            return False
+        m = self.history.metrics
+        if step % m.stride and not self._cheap_metrics():
+            return False
+        return m.wants(step)
+
+    def _cheap_metrics(self) -> bool:
+        """Whether scoring every step costs little: full batch (the step reuses the train
+        rows' pass) on a small network (the test pass of 6×32 would add ~25% a step)."""
+        return self.trainer.full_batch and \
+            self.net.params.size * max(1, len(self.data.X_test)) <= CHEAP_METRICS
 
     def _flush(self) -> None:
         """Score the test rows at every pending step's parameters and add their metrics."""
@@ -220,6 +261,8 @@ class TrainingSession:
                     self._train(steps, deadline)
                 finally:
                     self._flush()
+                    if self.history.checkpoints.wants(self.step_count):  # where it stopped
+                        self.history.checkpoints.add(self.step_count, self.state())
             return self.trainer.step_count - start
 
     def _train(self, steps: int, deadline: float | None) -> None:
@@ -242,8 +285,10 @@ class TrainingSession:
     def _chunk(self, remaining: int, deadline: float | None) -> int:
         """Steps to run before the next history record is due, or the deadline (at least 1)."""
         step = self.trainer.step_count
-        nxt = min(_next_multiple(step, self.history.metrics.stride),
-                  _next_multiple(step, self.history.checkpoints.stride))
+        m, c = self.history.metrics, self.history.checkpoints
+        every = 1 if m.window and self._cheap_metrics() else m.stride
+        nxt = min(_next_multiple(step, every),
+                  _next_multiple(step, CHECKPOINT_EVERY if c.window else c.stride))
         chunk = min(remaining, nxt - step, 256)
         if deadline is not None:  # what fits before the deadline at the recent pace
             chunk = min(chunk, int((deadline - time.monotonic()) / self._step_seconds))
@@ -253,18 +298,28 @@ class TrainingSession:
         return epochs * self.trainer.steps_per_epoch
 
     def set_hyperparameters(self, h: Hyperparameters) -> None:
-        """Change learning rate, regularisation, batch size or optimizer; weights untouched."""
+        """Change learning rate, regularisation, batch size or optimizer; weights untouched.
+        The change is recorded at this step, so replaying the run makes it again here."""
         with self.lock:
             updates = h.model_dump(exclude_none=True)
             full_batch = updates.pop("full_batch", None)
             if full_batch:
                 updates["batch_size"] = None
             self.config = self.config.model_copy(update=updates)
-            c = self.config
-            self.trainer.set_optimizer(c.optimizer, c.learning_rate)
-            self.trainer.set_batch_size(c.batch_size)
-            self.trainer.l1, self.trainer.l2 = c.l1, c.l2
+            hyper = self.hyperparameters()
+            self._apply(hyper)
+            self.history.events.append((self.step_count, hyper))
             self.dirty = True
+
+    def hyperparameters(self) -> dict[str, Any]:
+        """The hyperparameters in force (the config's), as the history records them."""
+        return {k: getattr(self.config, k) for k in HYPERPARAMETERS}
+
+    def _apply(self, hyper: dict[str, Any]) -> None:
+        """Give the trainer these hyperparameters (weights untouched)."""
+        self.trainer.set_optimizer(hyper["optimizer"], hyper["learning_rate"])
+        self.trainer.set_batch_size(hyper["batch_size"])
+        self.trainer.l1, self.trainer.l2 = hyper["l1"], hyper["l2"]
 
     def reset(self, seed: int | None = None) -> None:
         """New initial weights (the config's seed unless one is given); history restarts.
@@ -274,20 +329,122 @@ class TrainingSession:
             self.init_seed = self.config.seed if seed is None else seed
             self.trainer = self._new_trainer(self.init_seed)
             self.history = self._new_history()
+            self._near.clear()
             self.stop_running()  # a reset while played starts over, paused first
             self.status, self.message, self.dirty = Status.READY, None, True
             self._record()
 
+    # ---- any past step: the nearest checkpoint at or before it, replayed ------------------
+    def state(self) -> dict[str, Any]:
+        """The whole training state: the trainer's checkpoint and the hyperparameters."""
+        return {**self.trainer.state(), "hyper": self.hyperparameters()}
+
+    def load_state(self, state: dict[str, Any]) -> None:
+        """Return exactly to `state` (a checkpoint of `state()`; an old one without
+        hyperparameters keeps the current l1, l2 and batch size)."""
+        hyper = state.get("hyper") or {**self.hyperparameters(), "optimizer": state["optimizer"],
+                                       "learning_rate": state["learning_rate"]}
+        self.config = self.config.model_copy(update=hyper)
+        self.trainer.set_batch_size(hyper["batch_size"])
+        self.trainer.l1, self.trainer.l2 = hyper["l1"], hyper["l2"]
+        self.trainer.load_state(state)
+
+    def check_step(self, step: int) -> None:
+        """A 422 naming the range unless 0 ≤ `step` ≤ now."""
+        if not 0 <= step <= self.step_count:
+            raise SessionError(
+                f"no checkpoint at step {step}: this run is at step {self.step_count}, and "
+                f"rewind, peek, snapshot and fork take any step from 0 to {self.step_count}", 422)
+
+    def _replay_to(self, step: int) -> None:
+        """Put the trainer exactly as it was at `step` (≤ now): restore the nearest
+        checkpoint (or recently replayed state) at or before it, then train forward making
+        the recorded hyperparameter changes at their steps."""
+        base = self.history.checkpoints.floor(step)
+        assert base is not None, "a history always holds step 0's checkpoint"
+        near = max((s for s in self._near if base[0] < s <= step), default=None)
+        start, state = (near, self._near[near]) if near is not None else base
+        self.load_state(state)
+        with np.errstate(all="ignore"):
+            try:
+                for at, hyper in self.history.events_between(start, step):
+                    if at > self.step_count:
+                        self.trainer.step(at - self.step_count)
+                    self._apply(hyper)
+                    self.config = self.config.model_copy(update=hyper)
+                if step > self.step_count:
+                    self.trainer.step(step - self.step_count)
+            except Diverged:  # the run diverged here too: it went no further
+                pass
+        if step != start:
+            self._remember(step)
+
+    def _remember(self, step: int) -> None:
+        """Keep the state just replayed to, for the next replay near it."""
+        if len(self._near) >= NEAR_STATES:
+            del self._near[min(self._near, key=lambda s: abs(s - step))]
+        self._near[step] = self.state()
+
+    def _forget_after(self, step: int) -> None:
+        """Replayed states later than `step` no longer hold (a rewind, an edit at `step`)."""
+        for s in [s for s in self._near if s > step]:
+            del self._near[s]
+
     def rewind(self, step: int) -> None:
-        """Return exactly to the checkpoint at `step`: weights, optimizer state and rng."""
+        """Return exactly to any past `step`: weights, optimizer state, rng and the
+        hyperparameters then in force; what came after is forgotten."""
         with self.lock:
-            self.trainer.load_state(self._checkpoint(step))
+            self.check_step(step)
+            self._replay_to(step)
             self.history.truncate(step)
+            self._forget_after(step)
+            self.history.checkpoints.add(step, self.state())
             self._recover()
             self.message, self.dirty = None, True
 
+    @contextmanager
+    def at_step(self, step: int | None) -> Iterator[None]:
+        """Temporarily show the network as it was at any past `step` (None: as it is now).
+
+        Everything read inside the block (maps, metrics, weights, step) is of that step; the
+        session's real state comes back on exit, exactly."""
+        with self.lock:
+            if step is None or step == self.step_count:
+                yield
+                return
+            self.check_step(step)
+            now, config = self.state(), self.config
+            try:
+                self._replay_to(step)
+                yield
+            finally:
+                self.load_state(now)
+                self.config = config
+
+    def copy_at(self, step: int | None, into: "TrainingSession") -> None:
+        """Make `into` (built from the same config) this run as it was at `step` (None: now):
+        its state, its history up to then, its seed and status (a fork)."""
+        with self.lock:
+            step = self.step_count if step is None else step
+            self.check_step(step)
+            with self.at_step(step):
+                state, config = self.state(), self.config
+            history = copy.deepcopy(self.history)
+            status = self.status if step == self.step_count else Status.PAUSED
+        history.truncate(step)
+        with into.lock:
+            into.config, into.init_seed, into.history = config, self.init_seed, history
+            into.load_state(state)
+            into.history.checkpoints.add(step, into.state())
+            into._near.clear()
+            into._status = Status.READY if step == 0 else Status(
+                Status.PAUSED if status is Status.RUNNING else status)
+            into.message = self.message if into._status is Status.DIVERGED else None
+            into.dirty = True
+
     def set_parameters(self, layers: list[tuple[list[list[float]], list[float]]]) -> None:
-        """Replace every weight and bias (hand edits); training continues from them."""
+        """Replace every weight and bias (hand edits); training continues from them. The new
+        state is a checkpoint kept for good (a replay starts from it, never steps over it)."""
         with self.lock:
             if len(layers) != self.net.n_layers:
                 raise SessionError(f"{len(layers)} layers given; this network has "
@@ -313,34 +470,9 @@ class TrainingSession:
             if self._status is Status.DIVERGED:  # its optimizer state is not finite any more
                 self.trainer.reset_optimizer()
                 self._recover()
+            self._forget_after(self.step_count - 1)
+            self.history.checkpoints.add(self.step_count, self.state(), pinned=True)
             self.dirty = True
-
-    def _checkpoint(self, step: int) -> dict[str, Any]:
-        if step not in self.history.checkpoints.steps:
-            near = self.history.checkpoints.steps
-            raise SessionError(
-                f"no checkpoint at step {step}; the latest checkpoints are at steps {near[-12:]}"
-                " (see history.checkpoints)", 422)
-        state: dict[str, Any] = self.history.checkpoints.at(step)
-        return state
-
-    @contextmanager
-    def at_step(self, step: int | None) -> Iterator[None]:
-        """Temporarily show the network as it was at checkpoint `step` (None: as it is now).
-
-        Everything read inside the block (maps, metrics, weights, step) is of that step; the
-        session's real state comes back on exit, exactly."""
-        with self.lock:
-            if step is None or step == self.step_count:
-                yield
-                return
-            checkpoint = self._checkpoint(step)
-            now = self.trainer.state()
-            self.trainer.load_state(checkpoint)
-            try:
-                yield
-            finally:
-                self.trainer.load_state(now)
 
     # ---- reading the network ------------------------------------------------------------
     def forward_raw(self, raw: Array) -> Forward:
