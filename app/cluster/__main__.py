@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
         room.start()
     except ClassError as err:
         print(f"make class: {err}", file=sys.stderr)
-        return 0 if room.stopping and "stopped before" in str(err) else 1
+        return 0 if room.signalled else 1  # Ctrl-C while starting is no failure
     room.announce()
     code = room.supervise()
     room.stop()

@@ -139,6 +139,8 @@ def _prefix_lines(stream: IO[bytes] | None, name: str, out: IO[str]) -> None:
 
 @dataclass
 class Worker:
+    """An app process of the class: its name (LL_WORKER, HAProxy's server name) and port."""
+
     name: str
     port: int
     child: Child
@@ -154,12 +156,12 @@ class ClassRoom:
             raise ValueError(f"WORKERS must be at least 1, got {workers}")
         self.host, self.port, self.haproxy = host, port, haproxy
         self.out = out or sys.stdout
-        self.stopping = False
+        self.stopping = self.signalled = False
         env = dict(os.environ if environ is None else environ)
         env.update(LL_DATA_DIR=str(data_dir.resolve()), LL_HOST=host, LL_PORT=str(port))
+        # one token for every process (each would draw its own)
         self.token_given = bool(env.get("LL_TOKEN"))
         self.token = env["LL_TOKEN"] = env.get("LL_TOKEN") or secrets.token_urlsafe(24)
-        # ^ one token for every process (each would draw its own)
         self.workers = []
         for i, wport in enumerate(free_ports(workers), start=1):
             name = f"w{i}"
@@ -272,7 +274,7 @@ class ClassRoom:
     # ---- stop -----------------------------------------------------------------------------
     def request_stop(self, signum: int = signal.SIGTERM, frame: object = None) -> None:
         """A signal handler: stop at the next supervision tick."""
-        self.stopping = True
+        self.stopping = self.signalled = True
 
     def stop(self) -> None:
         """Stop the proxy, then every worker (SIGTERM: each saves its sessions); kill what

@@ -38,7 +38,8 @@ class Resolvers:
 
 
 def bind_address(host: str, port: int) -> str:
-    """HAProxy's `bind` argument: '127.0.0.1:8000', '[::]:8000' is written ':::8000'."""
+    """HAProxy's `bind` argument: '127.0.0.1:8000'; for '::' (every IPv6 address) ':::8000',
+    which HAProxy reads by its last colon."""
     return f"{host}:{port}"
 
 
