@@ -1,4 +1,5 @@
-"""Sessions over REST: create, inspect, train, tune, reset, rewind, snapshot, predict, export."""
+"""Sessions over REST: create, inspect, train, tune, reset, rewind, fork, snapshot, predict,
+export."""
 
 from typing import Annotated
 
@@ -7,6 +8,7 @@ from fastapi import APIRouter, Depends, Query, Response
 from app.deps import PlayersDep, RegistryDep, SettingsDep
 from app.schemas.errors import errors
 from app.schemas.sessions import (
+    ForkRequest,
     History,
     Hyperparameters,
     Model,
@@ -100,6 +102,27 @@ async def rewind_session(body: RewindRequest, session: SessionDep, players: Play
     session.rewind(body.step)
     await players.changed(session)
     return payloads.session_view(session)
+
+
+@router.post("/{session_id}/fork", status_code=201, summary="Fork the run at any step")
+def fork_session(
+    session: SessionDep, registry: RegistryDep, body: ForkRequest | None = None
+) -> Session:
+    """A new, independent session that is this run as it was at `step` (default: now): the
+    same config and data split, weights, optimizer state, random state and history up to
+    then, so stepping both by n gives identical weights. Change its hyperparameters to try
+    something else from there; deleting either leaves the other as it is."""
+    step = body.step if body else None
+    if step is not None:
+        session.check_step(step)  # before making anything
+    fork = registry.create(session.config)
+    try:
+        session.copy_at(step, fork)
+        registry.save(fork)
+    except Exception:
+        registry.delete(fork.id)
+        raise
+    return payloads.session_view(fork)
 
 
 @router.get("/{session_id}/snapshot", summary="Every map and parameter at a step")

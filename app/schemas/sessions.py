@@ -172,6 +172,15 @@ class RewindRequest(BaseModel):
                       "the nearest checkpoint)")
 
 
+class ForkRequest(BaseModel):
+    """Where the fork starts: any step of the run, 0 ≤ step ≤ now (default: now)."""
+
+    model_config = REQUEST
+
+    step: int | None = Field(None, ge=0, description="any step 0 ≤ step ≤ now; null or "
+                             "omitted: now")
+
+
 class LayerValues(BaseModel):
     """One weight layer's new values: `weights` as in×out, `bias` per output unit."""
 
