@@ -10,12 +10,16 @@ data dir: SQLite in WAL mode), each a uvicorn of its own, with short leases (1 s
 """
 
 import io
+import itertools
 import json
 import re
 import sqlite3
+import subprocess
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -34,23 +38,35 @@ from tests.postgres import drop_database, fresh_database
 LEASE = {"LL_LEASE_SECONDS": "1"}
 STEPS = (3, 5, 8, 13, 21, 34)  # each thread's requests, in turn
 THREADS_PER_SIDE = 2
+MOVES = 8  # the hammer goes on until the session has changed process this often
+HAMMER_SECONDS = 60.0
 CONFIG: dict[str, Any] = {"hidden_layers": [4], "optimizer": "adam", "batch_size": 16}
 RETRIED = (503, 429)  # handed over meanwhile, held elsewhere too long, or busy: send again
 STEP_RE = re.compile(r'"step": ?(\d+)')
 FRAME_RE = re.compile(r'\{"type": ?"frame"')
 
 
-Pair = tuple[str, str]
+@dataclass
+class Pair:
+    """Two app processes, a and b, on one store."""
+
+    a: str
+    b: str
+    a_proc: subprocess.Popen[bytes]
+    data: Path
+
+    def __iter__(self) -> Iterator[str]:
+        return iter((self.a, self.b))
 
 
 @contextmanager
 def two_processes(tmp: Path, **env: str) -> Iterator[Pair]:
-    """Two app processes, a and b, on one store (one data directory, or `env`'s database)."""
+    """Two app processes on one store (one data directory, or `env`'s database)."""
     a = start_server(tmp / "data", tmp / "a.log", LL_WORKER="a", **LEASE, **env)
     try:
         b = start_server(tmp / "data", tmp / "b.log", LL_WORKER="b", **LEASE, **env)
         try:
-            yield a[1], b[1]
+            yield Pair(a[1], b[1], a[0], tmp / "data")
         finally:
             stop(b[0])
     finally:
@@ -59,7 +75,7 @@ def two_processes(tmp: Path, **env: str) -> Iterator[Pair]:
 
 @pytest.fixture(scope="module")
 def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pair]:
-    """Two app processes on one data directory (SQLite in WAL mode)."""
+    """Two app processes on one data directory (SQLite in WAL mode); the last test kills a."""
     with two_processes(tmp_path_factory.mktemp("handover")) as both:
         yield both
 
@@ -108,19 +124,28 @@ def test_the_same_on_postgresql(pg_pair: Pair, tmp_path: Path) -> None:
 
 
 def hammer_one_session(pair: Pair, tmp_path: Path) -> None:
-    """POST /step on one session from both processes at once, two threads each; then its
-    step is the sum of the steps asked and its weights those of a one-process run."""
+    """POST /step on one session from both processes at once, two threads each, until it
+    has changed process MOVES times; then its step is the sum of the steps asked and its
+    weights those of a one-process run of the same requests."""
     a, b = pair
     with httpx.Client(base_url=a, timeout=30) as api:
         sid = make_session(api, make_dataset(api), **CONFIG)
-    done: list[tuple[int, int]] = []  # (step answered, steps asked) of every 200
+    done: list[tuple[int, int, str]] = []  # (step answered, steps asked, by) of every 200
     failures: list[BaseException] = []
+
+    def moves() -> int:
+        """How often the answering process changed, in the order the steps were trained."""
+        answered = sorted(done)
+        return sum(x[2] != y[2] for x, y in itertools.pairwise(answered))
 
     def hammer(base: str, offset: int) -> None:
         try:
-            for i in range(len(STEPS)):
-                n = STEPS[(i + offset) % len(STEPS)]
-                done.append((step_until_done(base, sid, n), n))
+            i = offset
+            deadline = time.monotonic() + HAMMER_SECONDS
+            while moves() < MOVES and time.monotonic() < deadline and not failures:
+                n = STEPS[i % len(STEPS)]
+                done.append((step_until_done(base, sid, n), n, base))
+                i += 1
         except BaseException as err:  # reported by the test, not lost in the thread
             failures.append(err)
 
@@ -129,16 +154,17 @@ def hammer_one_session(pair: Pair, tmp_path: Path) -> None:
     for t in threads:
         t.start()
     for t in threads:
-        t.join(240)
+        t.join(HAMMER_SECONDS + 60)
     assert not failures, failures
-    assert len(done) == len(threads) * len(STEPS)
-    asked = sum(n for _, n in done)
+    assert moves() >= MOVES, f"the session changed process {moves()} times in {len(done)}"
+    asked = sum(n for _, n, _ in done)
     answered = sorted(done)  # the order they trained in (up to two overlapping on one side)
     assert answered[-1][0] == asked, answered
+    print(f"\n{len(done)} requests, {asked} steps, the session changed process {moves()} times")
     final = {base: httpx.get(f"{base}/api/sessions/{sid}", timeout=30).json() for base in pair}
     assert final[a]["step"] == final[b]["step"] == asked
     layers = httpx.get(f"{a}/api/sessions/{sid}/model", timeout=30).json()["layers"]
-    expected = reference_layers(tmp_path, [n for _, n in answered])
+    expected = reference_layers(tmp_path, [n for _, n, _ in answered])
     for got, want in zip(layers, expected, strict=True):
         assert np.array_equal(got["weights"], want["weights"])
         assert np.array_equal(got["bias"], want["bias"])
@@ -197,27 +223,21 @@ def stored_step(db: Path, sid: str) -> int | None:
 
 
 def test_sigkill_of_the_holder_the_other_process_serves_the_last_durable_step(
-        tmp_path: Path) -> None:
-    data = tmp_path / "data"
-    a, a_base = start_server(data, tmp_path / "a.log", LL_WORKER="a", **LEASE)
-    b, b_base = start_server(data, tmp_path / "b.log", LL_WORKER="b", **LEASE)
-    try:
-        with httpx.Client(base_url=a_base, timeout=30) as api:
-            sid = make_session(api, make_dataset(api), **CONFIG)
-            for _ in range(5):
-                assert api.post(f"/api/sessions/{sid}/step", json={"steps": 40}).status_code == 200
-            layers = api.get(f"/api/sessions/{sid}/model").json()["layers"]
-        db = Settings(data_dir=data).db_path
-        wait_until(lambda: stored_step(db, sid) == 200, 10, "the REST steps being durable")
-        a.kill()
-        a.wait(10)
-        with httpx.Client(base_url=b_base, timeout=30) as api:
-            def served() -> bool:
-                return api.get(f"/api/sessions/{sid}").status_code == 200
-            wait_until(served, 20, "b serving a's session")
-            assert api.get(f"/api/sessions/{sid}").json()["step"] == 200
-            assert api.get(f"/api/sessions/{sid}/model").json()["layers"] == layers
-            assert api.post(f"/api/sessions/{sid}/step", json={"steps": 1}).json()["step"] == 201
-    finally:
-        stop(b)
-        stop(a)
+        pair: Pair) -> None:
+    """The module's last test: it kills a."""
+    with httpx.Client(base_url=pair.a, timeout=30) as api:
+        sid = make_session(api, make_dataset(api), **CONFIG)
+        for _ in range(5):
+            assert api.post(f"/api/sessions/{sid}/step", json={"steps": 40}).status_code == 200
+        layers = api.get(f"/api/sessions/{sid}/model").json()["layers"]
+    db = Settings(data_dir=pair.data).db_path
+    wait_until(lambda: stored_step(db, sid) == 200, 10, "the REST steps being durable")
+    pair.a_proc.kill()
+    pair.a_proc.wait(10)
+    with httpx.Client(base_url=pair.b, timeout=30) as api:
+        def served() -> bool:
+            return api.get(f"/api/sessions/{sid}").status_code == 200
+        wait_until(served, 20, "b serving a's session")
+        assert api.get(f"/api/sessions/{sid}").json()["step"] == 200
+        assert api.get(f"/api/sessions/{sid}/model").json()["layers"] == layers
+        assert api.post(f"/api/sessions/{sid}/step", json={"steps": 1}).json()["step"] == 201
