@@ -128,3 +128,40 @@ def test_a_stacked_pass_is_each_pass_bit_for_bit(sizes: list[int], act: str, out
         assert net.output.losses(one.ZT[-1], Y)[0] == losses[p]
         net.params[...] = P[p]
         assert np.allclose(net.forward(X).output, one.AT[-1][0].T, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize(("sizes", "act", "out", "l1", "l2"), [
+    ([2, 8, 8, 1], "tanh", "sigmoid", 0.0, 0.0), ([1, 4, 1], "sigmoid", "identity", 0.0, 0.01),
+    ([3, 6, 1, 4, 3], "relu", "softmax", 0.001, 0.0), ([2, 1], "linear", "sigmoid", 0.01, 0.01),
+    ([2, 5, 5, 5, 1], "linear", "identity", 0.0, 0.0)])
+def test_the_full_batch_plan_takes_the_same_steps_as_forward_and_backward(
+        sizes: list[int], act: str, out: str, l1: float, l2: float) -> None:
+    """Trainer.step on the full batch runs app.nn.plan; stepping by Network.forward and
+    .backward by hand from the same start lands on the same bits (1-unit layers included:
+    the outer products), and so does every forward pass the plan leaves behind."""
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(150, sizes[0]))
+    k = sizes[-1]
+    Y = (np.eye(k)[rng.integers(0, k, 150)] if out == "softmax"
+         else rng.normal(size=(150, 1)) if out == "identity"
+         else (X[:, :1] > 0).astype(float))
+    nets = []
+    for _ in range(2):
+        net = Network(sizes, act, out)
+        net.init(np.random.default_rng(1))
+        nets.append(net)
+    planned = Trainer(nets[0], X, Y, np.random.default_rng(2), "adam", 0.01, None, l1, l2)
+    by_hand = Trainer(nets[1], X, Y, np.random.default_rng(2), "adam", 0.01, None, l1, l2)
+    for _ in range(30):
+        planned.step(1)
+        fwd = nets[1].forward(X)
+        nets[1].backward(fwd, Y, l1, l2)
+        by_hand.optimizer.update(nets[1].params, nets[1].grad)
+    assert np.array_equal(nets[0].params, nets[1].params)
+    seen = Network(sizes, act, out)  # the parameters the plan's last forward pass saw
+    seen.params[...] = nets[0].params
+    planned.step(1)
+    kept, again = planned._all, seen.forward(X)  # what recording and frames read afterwards
+    for a, b in zip(kept.AT[1:] + kept.ZT, again.AT[1:] + again.ZT, strict=True):
+        assert np.array_equal(a, b)
+    assert planned.epoch == 31 and planned.step_count == 31

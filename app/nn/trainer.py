@@ -13,6 +13,7 @@ from numpy.typing import NDArray
 
 from app.nn.network import Forward, Network, empty_forward
 from app.nn.optimizers import SGD, make_optimizer
+from app.nn.plan import FullBatchPlan
 
 Array = NDArray[Any]
 
@@ -43,6 +44,7 @@ class Trainer:
         self._before = np.empty_like(net.params)  # the parameters before the current update
         self._all = empty_forward(net.sizes, self.n)  # every row's forward pass…
         self._all_at = np.full_like(net.params, np.nan)  # …at these parameters
+        self._plan: FullBatchPlan | None = None  # full-batch steps, laid out at the first
 
     @property
     def n(self) -> int:
@@ -103,16 +105,16 @@ class Trainer:
 
     def step(self, n: int = 1) -> None:
         """Run n updates: forward, backward, update. Raises Diverged on NaN/inf."""
-        net, opt, full = self.net, self.optimizer, self.full_batch
-        before = self._all_at if full else self._before  # the parameters the forward pass saw
-        for i in range(n):
+        if self.full_batch:
+            self._full_steps(n)
+            return
+        net, opt = self.net, self.optimizer
+        before = self._before  # the parameters the forward pass saw
+        for _ in range(n):
             XT, YT = self._batch()
             # forward
-            if full:
-                fwd = self.forward_all(changed=i > 0)
-            else:
-                fwd = net.forward(XT.T, scratch=True)
-                np.copyto(before, net.params)
+            fwd = net.forward(XT.T, scratch=True)
+            np.copyto(before, net.params)
             # backward
             grad = net.backward(fwd, YT.T, self.l1, self.l2)
             # update
@@ -121,6 +123,26 @@ class Trainer:
             if not math.isfinite(float(np.add.reduce(net.params))):
                 np.copyto(net.params, before)
                 raise Diverged(f"parameters became NaN or inf at step {self.step_count}")
+
+    def _full_steps(self, n: int) -> None:
+        """`step` on the full batch, through the plan: the same calls, the same bits."""
+        plan = self._plan or self._make_plan()
+        net, opt, params, before = self.net, self.optimizer, self.net.params, self._all_at
+        for i in range(n):
+            self.epoch += 1
+            if i > 0 or not np.array_equal(before, params):  # `forward_all`, unless still valid
+                plan.forward()
+                np.copyto(before, params)
+            plan.backward(self.l1, self.l2)
+            opt.update(params, net.grad)
+            self.step_count += 1
+            if not math.isfinite(float(np.add.reduce(params))):
+                np.copyto(params, before)
+                raise Diverged(f"parameters became NaN or inf at step {self.step_count}")
+
+    def _make_plan(self) -> FullBatchPlan:
+        self._plan = FullBatchPlan(self.net, self.XT, self.YT, self._all)
+        return self._plan
 
     def state(self) -> dict[str, Any]:
         """A checkpoint: parameters, optimizer state, rng and position in the epoch."""
