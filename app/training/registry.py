@@ -246,7 +246,15 @@ class SessionRegistry:
         ids = [s for s in stored if s not in self.live]
         with self._lock:
             self._held_for.setdefault(dataset_id, set()).update(ids)
-        self.leases.take_all(ids, lambda session_id: session_id in self._leaving)
+        try:
+            self.leases.take_all(ids, lambda session_id: session_id in self._leaving)
+        except Exception:  # the delete will not happen: let go of what was taken
+            with self._lock:
+                self._held_for.pop(dataset_id, None)
+            for session_id in ids:
+                if session_id not in self.live and session_id not in self._opening:
+                    self.leases.release(session_id)
+            raise
 
     def forget_dataset(self, dataset_id: str) -> None:
         """Drop the live sessions of a deleted dataset (the store already dropped its copies)
