@@ -79,7 +79,7 @@ def store(opener: Opener) -> Store:
 def refusing_writes(store: Store) -> Iterator[None]:
     """The store's database refuses every write meanwhile, as a read-only one does: SQLite
     by `PRAGMA query_only`, PostgreSQL by the server (default_transaction_read_only on the
-    database, the pool's connections replaced so that they take it)."""
+    database, the store's connections replaced so that they take it)."""
     from app.data.store_sqlite import SQLiteStore
     if isinstance(store, SQLiteStore):
         store.db.execute("PRAGMA query_only = ON")
@@ -98,9 +98,10 @@ def refusing_writes(store: Store) -> Iterator[None]:
                              options="-c default_transaction_read_only=off") as conn:
             name = conn.execute("SELECT current_database()").fetchone()
             assert name is not None
-            setting = "SET default_transaction_read_only = on" if on else "RESET ALL"
+            setting = "SET default_transaction_read_only = on" if on else \
+                "RESET default_transaction_read_only"
             conn.execute(f'ALTER DATABASE "{name[0]}" {setting}')  # type: ignore[arg-type]
-        store.pool.drain()
+        store.reconnect()
 
     read_only(True)
     try:
