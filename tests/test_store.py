@@ -298,3 +298,26 @@ CREATE TABLE sessions (id TEXT PRIMARY KEY, dataset_id TEXT NOT NULL, config TEX
     state BLOB NOT NULL, updated_at TEXT NOT NULL);
 CREATE INDEX sessions_by_dataset ON sessions(dataset_id);
 """
+
+
+@pytest.mark.postgres
+def test_connections_the_server_dropped_are_replaced(database_url: str) -> None:
+    """PostgreSQL: when the server ends the store's connection (a restart, an admin's
+    pg_terminate_backend), the next calls get a new one instead of failing."""
+    import psycopg
+
+    from app.data.store_pg import PostgresStore
+    store = PostgresStore(database_url)
+    try:
+        store.put_session("s", "d", "{}", b"before")
+        with store.pool.connection() as conn:
+            pid = conn.info.backend_pid
+        with psycopg.connect(database_url, autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        assert store.get_session("s") == ("{}", b"before")
+        store.put_session("s", "d", "{}", b"after")
+        assert store.get_session("s") == ("{}", b"after")
+        with store.pool.connection() as conn:
+            assert conn.info.backend_pid != pid
+    finally:
+        store.close()
