@@ -32,8 +32,9 @@ export class SlowMotion {
     $('card-slow-leave').addEventListener('click', () => this.leave());
   }
 
-  /** A new session or network: out of slow motion. */
+  /** An init message: a new session leaves slow motion; the same one again (a reconnect) keeps it. */
   reset() {
+    if (this.active && this.sid === this.cb.sessionId()) { this.g = null; this.tried = null; this.from = null; return; }
     this.leave();
   }
 
@@ -41,6 +42,7 @@ export class SlowMotion {
   press() {
     if (!this.active) {
       this.active = true;
+      this.sid = this.cb.sessionId();
       this.cb.pause();
       this.cb.changed();
       return;
@@ -55,6 +57,7 @@ export class SlowMotion {
     this.active = false;
     this.g = null;
     this.from = null;
+    this.root.dataset.ready = 'false';
     this.cb.changed();
   }
 

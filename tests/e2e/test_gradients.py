@@ -104,12 +104,15 @@ def test_slow_motion_step_draws_the_gradient_step(page: Page, live_server: str,
         const k = c.width / c.clientWidth, ctx = c.getContext('2d');
         return Array.from(ctx.getImageData(Math.round(x * k), Math.round(y * k), 1, 1).data); }""",
                          mid)
-    assert rgba[3] > 120 and rgba[1] > rgba[0] + 60, rgba  # #009e73 (antialiased): green over red
+    assert rgba[3] > 120 and rgba[1] > rgba[0] + 60 and rgba[1] > rgba[2], rgba  # #009e73
     # the words say what is drawn, for this setup: sgd, η, every training row
     what = page.inner_text("#card-slow-what")
     assert f"η = {ETA:g}" in what and f"all {g['n_train']} training rows" in what
     # the δ map beside the neuron's map, on the API's scale
-    assert page.is_visible("#card-delta-fig") and page.is_hidden(".card-params")
+    state = page.evaluate("""() => ({card: document.getElementById('card').className,
+        fig: document.getElementById('card-delta-fig').hidden, conn: document.getElementById(
+        'conn-status').dataset.state, step: window.__ll.latest.step, past: window.__ll.viewing})""")
+    assert page.is_visible("#card-delta-fig") and page.is_hidden(".card-params"), state
     deltas = [abs(v) for v in g["delta_points"][0][0]]
     assert d["deltaMax"] >= max(deltas) > 0
     assert "σ′" in page.inner_text("#card-slow-delta")
