@@ -91,9 +91,13 @@ def test_set_parameters_while_playing_goes_on_from_the_new_weights(client: TestC
         receive(ws, "frame")
         ws.send_json({"type": "set_parameters", "layers": new})
         ws.send_json({"type": "pause"})
-        history = receive(ws, "history")
-        frame = receive(ws, "frame")
-    assert history["steps"][-1] == frame["step"] and frame["status"] == "paused"
+        # the two may be carried out in one turn or in two (each then sends a history and a
+        # frame): the paused frame comes right after the history of the pause
+        history, frame = None, ws.receive_json()
+        while not (frame["type"] == "frame" and frame["status"] == "paused"):
+            history = frame if frame["type"] == "history" else history
+            frame = ws.receive_json()
+    assert history is not None and history["steps"][-1] == frame["step"]
     step = client.get(f"/api/sessions/{sid}").json()["step"]
     assert step == frame["step"]
 
