@@ -42,6 +42,7 @@ export class SlowMotion {
   press() {
     if (!this.active) {
       this.active = true;
+      this.settling = true; // frames of the run being paused may still come
       this.sid = this.cb.sessionId();
       this.cb.pause();
       this.cb.changed();
@@ -78,7 +79,11 @@ export class SlowMotion {
   /** Fetch the gradient the frame on show needs, unless it is on show or on its way (one at a time). */
   sync(frame, card) {
     if (!this.active || !frame || frame.peek) return;
-    if (frame.status === 'running') { this.leave(); return; } // played: no more slow motion
+    if (frame.status === 'running') { // played again: no more slow motion
+      if (!this.settling) this.leave();
+      return;
+    }
+    this.settling = false;
     if (this.from !== null && frame.step === this.from && frame.status !== 'diverged') return;
     this.from = null;
     const k = this.key(frame, card);

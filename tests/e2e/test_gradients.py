@@ -157,9 +157,15 @@ def test_slow_motion_in_one_dimension_regression(page: Page, live_server: str,
     sid = page.evaluate("window.__ll.session.id")
     page.click("#network .node.neuron[data-layer='1'][data-index='1'] canvas")
     page.wait_for_selector("#card:not([hidden])")
+    page.click("#btn-play")  # the slow-motion step pauses a running session
+    page.wait_for_function("window.__ll.latest.step > 5 && window.__ll.latest.status === 'running'")
     page.click("#card-slow-btn")
-    s0 = page.evaluate("window.__ll.latest.step")
-    d = wait_ready(page, s0)
+    page.wait_for_function("document.getElementById('card-slow').dataset.ready === 'true'",
+                           timeout=20_000)
+    s0 = int(page.eval_on_selector("#card-slow", "e => e.dataset.step"))
+    d = slow(page)
+    session = get(live_server, f"/api/sessions/{sid}")
+    assert session["status"] == "paused" and session["step"] == s0 > 5
     g = get(live_server, f"/api/sessions/{sid}/gradient?grid=4")
     assert d["next"]["w"] == [row[1] for row in g["next_layers"][0]["weights"]]
     model = get(live_server, f"/api/sessions/{sid}/model")
