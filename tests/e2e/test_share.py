@@ -86,3 +86,35 @@ def test_watchers_follow_the_owner_to_a_new_network(
     finally:
         context.close()
     assert not log.errors
+
+
+def test_make_my_own_copy_forks_the_watched_run_and_continues_alone(
+        page: Page, browser: Any, live_server: str, log: PageLog) -> None:
+    page.goto(f"{live_server}/")
+    wait_frame(page)
+    owner_id = page.evaluate("window.__ll.session.id")
+    httpx.post(f"{live_server}/api/sessions/{owner_id}/step", json={"steps": 40})
+    page.wait_for_function("window.__ll.latest.step === 40")
+    page.click("#btn-share")
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    watcher = context.new_page()
+    watcher.on("pageerror", lambda e: log.errors.append(str(e)))
+    try:
+        watcher.goto(page.input_value("#share-link"))
+        wait_frame(watcher, "f.step === 40")
+        watcher.click("#btn-own-copy")
+        watcher.wait_for_url("**/?session=*", timeout=20_000)
+        wait_frame(watcher)
+        mine = watcher.evaluate("window.__ll.session.id")
+        assert mine != owner_id and watcher.evaluate("window.__ll.latest.step") == 40
+        assert not watcher.is_visible("#watch-banner")  # a page of one's own: it can edit
+        assert not watcher.evaluate("document.querySelector('.toolbar .transport').inert")
+        watcher.click("#btn-step")
+        watcher.wait_for_function("window.__ll.latest.step === 41")
+        owner = httpx.get(f"{live_server}/api/sessions/{owner_id}").json()
+        copy = httpx.get(f"{live_server}/api/sessions/{mine}").json()
+        assert owner["step"] == 40 and copy["step"] == 41  # independent runs
+        assert copy["config"] == owner["config"]
+    finally:
+        context.close()
+    assert not log.errors
