@@ -351,9 +351,9 @@ class Store(ABC):
 
     @abstractmethod
     def renew(self, holder: str, seconds: float) -> dict[str, str | None]:
-        """Extend every lease `holder` holds by `seconds` from now; {session_id: wanted_by}
-        for each (wanted_by: who asked for a handover, or None). A session missing from the
-        answer is no longer `holder`'s."""
+        """Extend every lease `holder` holds by `seconds` from now (an expired one too, as
+        long as nobody else has claimed it); {session_id: wanted_by} for each (wanted_by: who
+        asked for a handover, or None). A session missing from the answer is not `holder`'s."""
 
     @abstractmethod
     def want(self, session_id: str, by: str) -> None:
