@@ -1,36 +1,46 @@
-// The timeline: a scrubber over the session's history. Its positions are the steps the server
-// kept a checkpoint for (the stream tells them), plus "now". Moving it asks for a peek at
-// that step; "continue from here" rewinds. It knows nothing of the stream: it reports what
-// the user wants through callbacks (history-nav.js carries it out).
+// The timeline: a scrubber over the session's history, at single-step resolution (the server
+// replays any past step exactly). Moving it asks for a peek at that step (history-nav.js
+// keeps one in flight and sends the latest position when it returns, so the maps follow the
+// thumb); "Continue from here" rewinds; "Try something else from here" forks the run at the
+// step on show and opens the fork (fork.js). It knows nothing of the stream: it reports what
+// the user wants through callbacks.
 
 import { $ } from './dom.js';
+import { tryFromHere, bindCompareLink } from './fork.js';
 
-/** The scrubber; `nav` (history-nav.js) carries out grab() → Promise (once training has stopped), peek(step), backToLive(), continueFrom(step). */
+/** Steps a PageUp/PageDown moves: a twentieth of the run. */
+const pageOf = (now) => Math.max(1, Math.round(now / 20));
+
+/**
+ * The scrubber; `nav` (history-nav.js) carries out grab() → Promise (once training has stopped),
+ * peek(step), backToLive(), continueFrom(step). opts: sessionId() → the id on show (or null),
+ * hash() → the page's state hash; without sessionId the fork button stays hidden.
+ */
 export class Timeline {
-  constructor(nav) {
+  constructor(nav, opts = {}) {
     this.nav = nav;
+    this.opts = opts;
     this.slider = $('tl-slider');
     this.label = $('tl-label');
-    this.ticks = $('tl-ticks');
     this.btnContinue = $('tl-continue');
     this.btnLive = $('tl-live');
+    this.btnFork = $('tl-fork');
     this.root = $('timeline');
     this.checkpoints = [];
     this.now = 0;
     this.viewing = null; // the step shown while scrubbed back; null = live
-    this.grabbing = null; // a promise while the history is fetched after a grab
+    this.grabbing = null; // a promise while training stops after a grab
     const grab = () => { if (!this.grabbing) this.grabbing = Promise.resolve(this.nav.grab()).finally(() => { this.grabbing = null; }); };
     this.slider.addEventListener('pointerdown', grab);
     this.slider.addEventListener('keydown', (e) => {
-      const d = { ArrowLeft: -1, ArrowDown: -1, ArrowRight: 1, ArrowUp: 1 }[e.key];
+      const page = pageOf(this.now);
+      const d = { ArrowLeft: -1, ArrowDown: -1, ArrowRight: 1, ArrowUp: 1, PageDown: -page, PageUp: page }[e.key];
       if (d === undefined && e.key !== 'Home' && e.key !== 'End') return;
       e.preventDefault();
       grab();
       this.grabbing.then(() => {
-        const stops = this.stops();
-        const at = stops.indexOf(this.viewing === null ? this.now : this.viewing);
-        const k = e.key === 'Home' ? 0 : e.key === 'End' ? stops.length - 1 : Math.max(0, Math.min(stops.length - 1, at + d));
-        this.moveTo(stops[k]);
+        const at = this.viewing === null ? this.now : this.viewing;
+        this.moveTo(e.key === 'Home' ? 0 : e.key === 'End' ? this.now : at + d);
       });
     });
     this.slider.addEventListener('input', () => {
@@ -40,6 +50,9 @@ export class Timeline {
     this.slider.addEventListener('change', () => this.snapSlider());
     this.btnContinue.addEventListener('click', () => { if (this.viewing !== null) this.nav.continueFrom(this.viewing); });
     this.btnLive.addEventListener('click', () => this.goLive());
+    this.btnFork.hidden = !opts.sessionId;
+    this.btnFork.addEventListener('click', () => this.fork());
+    if (opts.sessionId) bindCompareLink($('tl-compare'), opts.sessionId);
     this.render();
   }
 
@@ -59,22 +72,9 @@ export class Timeline {
     if (this.viewing === null) this.render();
   }
 
-  /** The steps the scrubber can stop at, ascending. */
-  stops() {
-    const s = this.checkpoints.filter((c) => c < this.now);
-    s.push(this.now);
-    return s;
-  }
-
-  nearest(step) {
-    let best = this.now;
-    for (const s of this.stops()) if (Math.abs(s - step) < Math.abs(best - step)) best = s;
-    return best;
-  }
-
-  /** Show the network at `step` (snapped to a checkpoint); the last stop is live. */
+  /** Show the network at `step` (any whole step from 0 to now); now is live. */
   moveTo(step) {
-    const s = this.nearest(step);
+    const s = Math.max(0, Math.min(this.now, Math.round(step)));
     if (s === this.now) { this.goLive(); return; }
     if (s !== this.viewing) {
       this.viewing = s;
@@ -97,6 +97,19 @@ export class Timeline {
     this.render();
   }
 
+  /** Fork the run at the step on show and open the fork in this page. */
+  async fork() {
+    const id = this.opts.sessionId && this.opts.sessionId();
+    if (!id) return;
+    this.btnFork.disabled = true;
+    try {
+      await tryFromHere({ id, step: this.viewing, hash: this.opts.hash ? this.opts.hash() : location.hash });
+    } catch (e) {
+      this.btnFork.disabled = false;
+      this.label.textContent = `No fork could be made: ${e.message}`;
+    }
+  }
+
   snapSlider() {
     this.slider.value = String(this.viewing === null ? this.now : this.viewing);
   }
@@ -109,22 +122,12 @@ export class Timeline {
     if (document.activeElement !== this.slider || this.viewing === null) this.snapSlider();
     const past = this.viewing !== null;
     this.root.classList.toggle('past', past);
+    this.root.dataset.step = String(past ? this.viewing : this.now);
     this.btnContinue.disabled = !past;
     this.btnLive.disabled = !past;
     this.label.textContent = past
       ? `Step ${this.viewing.toLocaleString('en-US')} of ${this.now.toLocaleString('en-US')} — the past; training is paused`
       : `Step ${this.now.toLocaleString('en-US')} — now (drag back to replay training)`;
     this.slider.setAttribute('aria-valuetext', past ? `step ${this.viewing} (past)` : `step ${this.now} (now)`);
-    // checkpoint ticks under the slider
-    const n = this.checkpoints.length;
-    if (this.ticksKey !== `${n}:${max}:${this.checkpoints[n - 1]}`) {
-      this.ticksKey = `${n}:${max}:${this.checkpoints[n - 1]}`;
-      this.ticks.replaceChildren();
-      for (const c of this.checkpoints) {
-        const t = document.createElement('i');
-        t.style.left = `${(c / max) * 100}%`;
-        this.ticks.appendChild(t);
-      }
-    }
   }
 }

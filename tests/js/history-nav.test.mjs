@@ -142,3 +142,37 @@ test('leave forgets the past without showing anything', () => {
   assert.equal(log.live, 0);
   assert.equal(clock.timers.size, 0);
 });
+
+test('scrubbing step by step: one peek in flight, then the latest position, ≥ 15 a second', () => {
+  const { nav, log } = rig();
+  for (let s = 100; s > 40; s--) nav.peek(s); // a drag across 60 single steps before any answer
+  assert.deepEqual(log.sent, [{ type: 'peek', step: 100 }]);
+  nav.onPeekFrame(frame(100, { peek: true }));
+  assert.deepEqual(log.sent.at(-1), { type: 'peek', step: 41 }); // the thumb's latest, not each step passed
+  nav.onPeekFrame(frame(41, { peek: true }));
+  assert.equal(log.sent.length, 2);
+  assert.deepEqual(log.shown, [100, 41]);
+  // answers every 50 ms while the thumb moves on: every answer brings the next ask
+  for (let k = 0; k < 15; k++) {
+    nav.peek(40 - k);
+    nav.onPeekFrame(frame(40 - k, { peek: true }));
+  }
+  assert.equal(log.shown.length, 17);
+});
+
+// fork.js: the links "Try something else from here" opens (pure parts; the fork is injected)
+import { forkLink, compareLink, forkedFrom, tryFromHere } from '../../static/js/fork.js';
+
+test('a fork opens in this page, adopted, remembering the run it came from', async () => {
+  const loc = { origin: 'http://127.0.0.1:8000', pathname: '/', assigned: null, assign(u) { this.assigned = u; } };
+  const asked = [];
+  const made = await tryFromHere({ id: 'src1', step: 37, hash: '#data=xor&lr=0.03', loc, fork: async (id, step) => { asked.push([id, step]); return { id: 'f2' }; } });
+  assert.equal(made.id, 'f2');
+  assert.deepEqual(asked, [['src1', 37]]);
+  assert.equal(loc.assigned, 'http://127.0.0.1:8000/?session=f2&from=src1#data=xor&lr=0.03');
+  assert.equal(forkLink(loc, 'f2', 'src1', ''), 'http://127.0.0.1:8000/?session=f2&from=src1');
+  assert.equal(forkedFrom('?session=f2&from=src1'), 'src1');
+  assert.equal(forkedFrom('?from=<script>'), null);
+  assert.equal(forkedFrom(''), null);
+  assert.equal(compareLink('src1', 'f2'), '/runs#ids=src1,f2');
+});
