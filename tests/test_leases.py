@@ -228,3 +228,42 @@ def test_deleting_a_dataset_takes_its_sessions_first(base: Settings, stores: lis
     a.save(session)
     assert b.store.get_session(session.id) is None
     assert b.store.holder(session.id) is None
+
+
+def test_a_request_that_took_the_lease_before_a_handover_does_not_load_a_copy_after_it(
+        base: Settings, stores: list[Store]) -> None:
+    """Two requests of b take the session's lease; the first loads it and b hands it over to
+    a; the second, loading only now, must not bring a copy back into b without the lease
+    (two processes would train it): it is a 503, and a keeps the session."""
+    a, b = registry(base, stores, "a"), registry(base, stores, "b")
+    session = new_session(b)
+    with b._taking(session.id):  # the second request, between its claim and its load
+        got: list[TrainingSession] = []
+        asking = threading.Thread(target=lambda: got.append(a.get(session.id)))
+        asking.start()
+        hand_over_when_asked(b)
+        asking.join(10)
+        assert got and session.id not in b.live
+        with pytest.raises(SessionError) as refused:
+            b._restore(session.id)
+        assert refused.value.status_code == 503
+    assert session.id not in b.live
+    assert a.store.holder(session.id) == a.leases.holder
+
+
+def test_a_change_the_handover_saved_is_kept_and_one_after_it_is_refused(
+        base: Settings, stores: list[Store]) -> None:
+    """A request whose change was made before the handover's save is answered as kept
+    (it is: a retry would train twice); one made after it gets 503."""
+    a, b = registry(base, stores, "a"), registry(base, stores, "b")
+    session = new_session(a)
+    session.train(4)  # a request trained, and has not yet said so
+    asking = threading.Thread(target=b.get, args=(session.id,))
+    asking.start()
+    hand_over_when_asked(a)
+    asking.join(10)
+    a.save_soon(session)  # its change went along with the handover: no error
+    assert b.get(session.id).step_count == 4
+    session.train(1)
+    with pytest.raises(SessionMoved):
+        a.save_soon(session)

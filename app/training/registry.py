@@ -120,6 +120,10 @@ class SessionRegistry:
     def _admit(self, session: TrainingSession) -> None:
         while True:
             with self._lock:
+                if not self.leases.holds(session.id):  # handed over meanwhile (by a request
+                    raise SessionError(  # of this process that took it first): not ours
+                        f"session '{session.id}' moved to another process while this "
+                        "request was loading it; try again", 503)
                 if len(self.live) < self.settings.max_live_sessions:
                     self.live[session.id] = session
                     return
@@ -351,10 +355,11 @@ class SessionRegistry:
         if session in self._retired:
             return
         if not self.leases.holds(session.id) and not self._confirm(session.id):
-            if session in self._retired:  # the lease went elsewhere: not ours to write
-                return
-            raise SessionError(f"session '{session.id}' is not held by this process "
-                               "(its lease could not be renewed); not saved", 503)
+            if session not in self._retired:  # the lease went elsewhere: not ours to write
+                log.warning("session %s: not saved, its lease is another process's",
+                            session.id)
+                self._let_go(session, release=False)
+            return
         with session.lock:
             if not session.dirty or session.deleted:
                 return
@@ -370,10 +375,13 @@ class SessionRegistry:
             self.store.delete_session(session.id)
 
     def save_soon(self, session: TrainingSession) -> None:
-        """Have the next `flush` (at most `durable_seconds` away) write `session`; a session
-        this process let go of meanwhile is a 503 (the change would be lost)."""
+        """Have the next `flush` (at most `durable_seconds` away) write `session`. A session
+        this process let go of meanwhile is a 503 if it changed after its last save (the
+        change is lost); one whose change that save took along is fine."""
         if session in self._retired:
-            raise SessionMoved(session.id)
+            if session.dirty:
+                raise SessionMoved(session.id)
+            return
         with self._lock:
             self._changed[session.id] = session
 
