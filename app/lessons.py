@@ -185,6 +185,7 @@ LINEAR_DEEP = Preset("circle", layers=(8, 8), act="linear", speed=6, pane="colla
 XOR_CONSTANT = Preset("xor", layers=(4,), init="constant", iv=0.5, lr=0.1, speed=6)
 XOR_SEEDS = XOR_TWO.but(pane="output", seeds=8, steps=1000)  # /runs: 8 weight seeds, 1 000 steps
 CIRCLE_RELU = Preset("circle", layers=(4,), act="relu")
+WEIGHTS_LEARN = Preset("xor", layers=(3,), opt="sgd", lr=1.0)
 MOONS_BIG = Preset("moons", n=80, noise=0.5, test=0.5, layers=(16, 16), speed=6, show_test=True)
 
 _LESSONS = [
@@ -330,7 +331,60 @@ _LESSONS = [
                "where the hidden layer has put the classes on two sides of a line. Without it "
                "there would be two separate guesses and no rule for combining them.",
     ),
-    # "How the weights learn" (issue 15 §5) belongs here, right after the hidden layer.
+    Lesson(
+        slug="learning",
+        title="How the weights learn",
+        summary="Backpropagation hands every neuron an error signal δ; one gradient step "
+                "moves its line a little downhill.",
+        preset=WEIGHTS_LEARN,
+        body=(
+            "Nobody tells a hidden neuron which line to draw. Training computes how the loss "
+            "changes with each weight (the gradient) and moves it a little against it. "
+            "With plain gradient descent (SGD, the preset's optimizer) one step "
+            "is exactly `w ← w − η·∂loss/∂w` and `b ← b − η·∂loss/∂b`, here with η = 1, the "
+            "loss being the mean log-loss over the training points.",
+            "Click neuron h1.1 and press *Slow-motion step* on its card. Training pauses and "
+            "the card shows the step before it happens: the black line is `w·x + b = 0` now, "
+            "the green dashed line is where one step puts it, green arrows go between (a "
+            "step too small to see is magnified, and the card says by how much), and a "
+            "table lists each weight, its gradient and its value after the step.",
+            "Where does a hidden neuron's gradient come from? From the output's error on "
+            "each training point, `P − y`, handed back through the output weight and the "
+            "slope of the neuron's sigmoid: `δ = (P − y)·w_out·σ′(z) / N`. That is "
+            "*backpropagation*, and δ is the map beside the neuron's map: purple where a "
+            "point of the chosen class pushes z up, orange where it pushes it down. The "
+            "gradient is these pushes added up: "
+            "`∂loss/∂b = Σ δ` and `∂loss/∂w = Σ δ·x`.",
+            "Press *One step* a few times: every weight lands exactly on the table's *after "
+            "the step*. At first the neurons barely move: within a few steps the loss is "
+            "0.69 (log 2, the loss of saying one half everywhere) and it stays between 0.66 "
+            "and 0.70 up to step 100. Then press play: the pushes agree, the lines swing "
+            "apart onto XOR's gaps, and by step 500 the loss is 0.23 and the test accuracy "
+            "90%.",
+        ),
+        analogy="Exact for the output neuron: its gradient is the one logistic regression "
+                "gets on the hidden features, `Σ (P − y)·h / N`. A hidden neuron's gradient "
+                "has the same form, `Σ δ·x`, but its error is not its own `σ(z) − y`: it is "
+                "the output's error handed back, `(P − y)·w_out·σ′(z) / N`. A hidden neuron "
+                "is trained for what the output needs, never fitted to the labels.",
+        tries=(
+            Try("ReLU neurons: δ is exactly 0 wherever a neuron is off (ReLU′ = 0 there), "
+                "so only the points on its on-side move its line.",
+                WEIGHTS_LEARN.but(act="relu")),
+            Try("Adam instead of SGD: the card says that the step is no longer −η × the "
+                "gradient; Adam rescales each weight's step by the size of its recent "
+                "gradients.", WEIGHTS_LEARN.but(opt="adam", lr=0.03)),
+            Try("Open the output neuron's card and step: its gradient is logistic "
+                "regression's on h1.1, h1.2 and h1.3."),
+        ),
+        question="A ReLU neuron whose sum z is below 0 on every training point: what does "
+                 "one gradient step do to its weights and bias?",
+        answer="Nothing. Its δ is what the output hands back times ReLU′(z), and ReLU′(z) = 0 "
+               "wherever z < 0, so δ is 0 on every training point; its gradient, `Σ δ·x` "
+               "and `Σ δ`, is exactly 0 and a step leaves w and b as they are (with L2 only "
+               "the pull toward 0, `−η·l2·w`, remains). It is a *dead* ReLU: gradient "
+               "descent alone never brings it back.",
+    ),
     Lesson(
         slug="approximation",
         title="Sums of sigmoids: steps, bumps and any curve",

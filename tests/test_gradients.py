@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
-from app.lessons import Preset
+from app.lessons import WEIGHTS_LEARN, Preset
 from tests.data_helpers import csv_bytes, upload
 from tests.helpers import make_dataset, make_session
 
@@ -217,9 +217,7 @@ def test_openapi_documents_the_endpoint(client: TestClient) -> None:
     assert ok["$ref"].endswith("/Gradient")
 
 
-# ---- the lesson "How the weights learn" (/tmp/lesson-gradients.py): its claims, on its preset
-
-WEIGHTS_LEARN = Preset("xor", layers=(3,), opt="sgd", lr=1.0)
+# ---- the lesson "How the weights learn" (app/lessons.py, "learning"): its claims, on its preset
 
 
 def lesson_run(client: TestClient, preset: Preset) -> tuple[str, str]:

@@ -24,11 +24,6 @@ import { actWords, combination, combinationText, curvedInputs, formula, leadText
 import { drawBreakdown, drawNeuronMap, ownMap } from './card-maps.js';
 import { SlowMotion } from './gradient-slow.js';
 
-// Until the page passes sessionId() and step(): the session the page shows, and its step button.
-const shownSession = () => (window.__ll && window.__ll.session ? window.__ll.session.id : null);
-const pressStep = () => $('btn-step').click();
-
-
 /** The neuron card (templates/_card.html). */
 export class NeuronCard {
   constructor(cb) {
@@ -45,8 +40,8 @@ export class NeuronCard {
     this.frame = null;
     this.edits = new LiveEdit({ setParameters: cb.setParameters, pause: cb.pause });
     this.slow = new SlowMotion({
-      sessionId: cb.sessionId || shownSession, step: cb.step || pressStep, pause: cb.pause,
-      say: cb.say || (() => {}), changed: () => this.render(),
+      sessionId: cb.sessionId, step: cb.step, pause: cb.pause, say: cb.say,
+      changed: () => this.render(),
     });
     $('card-close').addEventListener('click', () => this.close());
     this.root.addEventListener('keydown', (e) => { if (e.key === 'Escape') this.close(); });

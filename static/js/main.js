@@ -113,6 +113,9 @@ const card = new NeuronCard({
   onClose: () => { network.setSelected(null); $('columns').classList.remove('card-open'); sendView(); },
   setParameters, // a refusal is said by the stream's error handler
   pause: pauseFor,
+  sessionId: () => sessions.session && sessions.session.id,
+  step: () => transport.step(),
+  say,
 });
 const compare = new Compare({ api, say, context: () => (init ? { config: { ...sessions.session.config }, info: init.info, points: init.points } : null), onReady: () => frames.show(frames.shown) });
 const symmetry = new SymmetryNotice({
