@@ -17,8 +17,14 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
+# PyTorch is the reference of the engine's tests and bench (never a runtime dependency): the
+# CPU build from this machine's wheels; where it cannot be had, those comparisons skip, loudly.
+TORCH = $(BIN)/python -c "import torch" 2>/dev/null || $(BIN)/python -m pip install --quiet \
+	torch==2.13.0 || echo "*** PyTorch 2.13.0 could not be installed: the comparisons with it skip ***"
+
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	@$(TORCH)
 	touch $@ $(VENV)/.installed
 
 run: $(VENV)/.installed  ## serve http://$(HOST):$(PORT)
@@ -53,8 +59,7 @@ e2e: $(VENV)/.installed-test  ## browser tests in Debian's Chromium (skipped lou
 test: lint unit js e2e  ## the whole suite: lint, unit and API tests, JS unit tests, then browser tests
 
 bench: $(VENV)/.installed-test  ## benchmarks, side by side with the references
-	@$(BIN)/python -c "import torch" 2>/dev/null || $(BIN)/python -m pip install --quiet torch==2.13.0 \
-		|| echo "PyTorch 2.13.0 could not be installed: the engine bench skips its row"
+	@$(TORCH)
 	$(BIN)/python -m tests.bench
 
 clean:
