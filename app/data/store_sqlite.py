@@ -45,6 +45,7 @@ from app.data.store import (
 )
 
 BUSY_TIMEOUT_SECONDS = 10.0  # how long a write waits for another process's to end
+RECLAIM_BUSY_MS = 200  # how long giving space back waits for the other processes, per step
 
 MIB = 1 << 20
 RESERVE_MIN, RESERVE_MAX = 1 * MIB, 16 * MIB  # the deletes' reserve: 1/8 of the database
@@ -228,23 +229,29 @@ class SQLiteStore(Store):
         disk both work in the reserve's room; each step is best effort, as pages that stay
         free are reused by the next writes anyway."""
         with self._lock:
-            if urgent:  # vacuum and checkpoint need room too: the reserve's, made again below
-                self._release_reserve()
-            free = self._count("freelist_count")
-            wanted = urgent or free >= RECLAIM_PAGES
-            page = self._count("page_size") or 4096
-            for _ in range(1000):
-                if not (self.incremental and free and wanted):
-                    break
-                # moving a page logs it and its parent: keep a chunk's log within the free disk
-                room = self._free_disk() // (3 * (page + 24))
-                vacuumed = self._try(f"PRAGMA incremental_vacuum({max(16, room)});")
-                self._try("PRAGMA wal_checkpoint(TRUNCATE)")
-                before, free = free, self._count("freelist_count")
-                if not vacuumed or free >= before:
-                    break
-            if wanted:
-                self._try("PRAGMA wal_checkpoint(TRUNCATE)")
+            # best effort: wait briefly for other processes (a checkpoint that truncates waits
+            # for every reader), never hold this process's other calls (lease renewals) long
+            self.db.execute(f"PRAGMA busy_timeout={RECLAIM_BUSY_MS}")
+            try:
+                if urgent:  # vacuum and checkpoint need room too: the reserve's, made again below
+                    self._release_reserve()
+                free = self._count("freelist_count")
+                wanted = urgent or free >= RECLAIM_PAGES
+                page = self._count("page_size") or 4096
+                for _ in range(1000):
+                    if not (self.incremental and free and wanted):
+                        break
+                    # moving a page logs it and its parent: keep a chunk's log within the free disk
+                    room = self._free_disk() // (3 * (page + 24))
+                    vacuumed = self._try(f"PRAGMA incremental_vacuum({max(16, room)});")
+                    self._try("PRAGMA wal_checkpoint(TRUNCATE)")
+                    before, free = free, self._count("freelist_count")
+                    if not vacuumed or free >= before:
+                        break
+                if wanted:
+                    self._try("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                self.db.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_SECONDS * 1000)}")
         self._make_reserve()
 
     def _free_disk(self) -> int:
