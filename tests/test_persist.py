@@ -101,3 +101,18 @@ def test_a_blob_saved_before_packing_still_loads(client: TestClient) -> None:
     s.train(2500)
     back = reloaded(client, s, old_persist().dump(s))
     assert_same(s, back)
+
+
+def test_saves_in_a_row_stay_exact_as_the_checkpoints_thin(client: TestClient) -> None:
+    """A checkpoint is split for saving once; saves after more training (checkpoints thinned
+    away, new ones, a hand edit's pinned one) still load back exactly."""
+    s = session_of(client, hidden_layers=[5], batch_size=12)
+    for n in (500, 1700, 33, 4000):
+        s.train(n)
+        if n == 33:
+            s.set_parameters([(W.tolist(), b.tolist()) for W, b in zip(s.net.W, s.net.b,
+                                                                       strict=True)])
+        back = reloaded(client, s, persist.dump(s))
+        assert_same(s, back)
+        assert back.history.checkpoints.pinned == s.history.checkpoints.pinned
+        assert back.history.events == s.history.events

@@ -5,10 +5,12 @@ needs no pickle. A session is saved every few seconds while it plays, so the blo
 the checkpoints' arrays stacked one array per field and the metrics as one float array (a
 2-8-8-1 run at 20 000 steps: 10.5 ms and 1 240 zip entries a save before, see `dump`).
 Blobs written before packing (one array per checkpoint field, metrics as JSON) still load.
+A checkpoint is split into its JSON and arrays once (they never change), not at every save.
 """
 
 import io
 import json
+import weakref
 from typing import Any
 
 import numpy as np
@@ -46,22 +48,38 @@ def _join(rest: dict[str, Any], arrays: Any) -> dict[str, Any]:
 METRICS = ("train_loss", "test_loss", "train_accuracy", "test_accuracy")  # Evaluation's fields
 
 
-def _stack(states: list[dict[str, Any]], prefix: str,
-           arrays: dict[str, np.ndarray]) -> list[dict[str, Any]] | None:
+Split = tuple[dict[str, Any], dict[str, np.ndarray], tuple[Any, ...]]  # rest, arrays, shape
+_SPLITS: "weakref.WeakKeyDictionary[TrainingSession, dict[int, tuple[Any, Split]]]" = \
+    weakref.WeakKeyDictionary()  # per session: a checkpoint's split, kept while it is held
+
+
+def _split_once(state: dict[str, Any], cache: dict[int, tuple[Any, Split]]) -> Split:
+    """`state`'s JSON rest, arrays and their fields' signature, split once per checkpoint (a
+    checkpoint never changes; the cache holds the state itself, so its id is not reused)."""
+    hit = cache.get(id(state))
+    if hit is not None and hit[0] is state:
+        return hit[1]
+    local: dict[str, np.ndarray] = {}
+    rest = _split(state, "", local)
+    split = (rest, local, tuple((k, a.shape, a.dtype.str) for k, a in local.items()))
+    cache[id(state)] = (state, split)
+    return split
+
+
+def _stack(states: list[dict[str, Any]], prefix: str, arrays: dict[str, np.ndarray],
+           cache: dict[int, tuple[Any, Split]] | None = None) -> list[dict[str, Any]] | None:
     """The states' JSON rests, their arrays stacked per field into `arrays` (row i: state i);
     None when the states' arrays differ in fields or shapes (then each is stored apart)."""
-    rests, fields = [], []
-    for state in states:
-        local: dict[str, np.ndarray] = {}
-        rests.append(_split(state, "", local))
-        fields.append(local)
-    if fields and any(f.keys() != fields[0].keys() or
-                      any(f[k].shape != fields[0][k].shape or f[k].dtype != fields[0][k].dtype
-                          for k in f) for f in fields):
+    cache = {} if cache is None else cache
+    splits = [_split_once(state, cache) for state in states]
+    held = {id(state) for state in states}
+    for gone in [k for k in cache if k not in held]:
+        del cache[gone]  # thinned away
+    if splits and any(sig != splits[0][2] for _, _, sig in splits):
         return None
-    for key in fields[0] if fields else ():
-        arrays[f"{prefix}{key}"] = np.stack([f[key] for f in fields])
-    return rests
+    for key in splits[0][1] if splits else ():
+        arrays[f"{prefix}{key}"] = np.stack([local[key] for _, local, _ in splits])
+    return [rest for rest, _, _ in splits]
 
 
 def _metrics_array(items: list[Any]) -> np.ndarray:
@@ -93,7 +111,7 @@ def dump(session: TrainingSession) -> bytes:
                                    "steps": h.checkpoints.steps, "window": h.checkpoints.window,
                                    "pinned": sorted(h.checkpoints.pinned),
                                    "limit": h.checkpoints.limit}
-    stacked = _stack(h.checkpoints.items, "ck.", arrays)
+    stacked = _stack(h.checkpoints.items, "ck.", arrays, _SPLITS.setdefault(session, {}))
     if stacked is None:
         checkpoints["items"] = [_split(s, f"ck{i}.", arrays)
                                 for i, s in enumerate(h.checkpoints.items)]
