@@ -42,6 +42,7 @@ MOVES = 8  # the hammer goes on until the session has changed process this often
 HAMMER_SECONDS = 60.0
 CONFIG: dict[str, Any] = {"hidden_layers": [4], "optimizer": "adam", "batch_size": 16}
 RETRIED = (503, 429)  # handed over meanwhile, held elsewhere too long, or busy: send again
+SAVE_PERIODS_S = 1.5  # longer than the durability flush (0.5 s) and a keeper turn or two
 STEP_RE = re.compile(r'"step": ?(\d+)')
 FRAME_RE = re.compile(r'\{"type": ?"frame"')
 
@@ -220,6 +221,26 @@ def stored_step(db: Path, sid: str) -> int | None:
     with np.load(io.BytesIO(row[0]), allow_pickle=False) as npz:
         step: int = json.loads(str(npz["__meta__"]))["trainer"]["step"]
         return step
+
+
+def test_deleting_a_dataset_on_one_process_takes_its_sessions_from_the_other(
+        pair: Pair) -> None:
+    """b deletes a dataset whose session a holds (and is training): a hands it over first,
+    so no save of a's brings the session back after the delete."""
+    with httpx.Client(base_url=pair.a, timeout=30) as a:
+        dataset = make_dataset(a)
+        sid = make_session(a, dataset, **CONFIG)
+        assert a.post(f"/api/sessions/{sid}/step", json={"steps": 30}).status_code == 200
+    db = Settings(data_dir=pair.data).db_path
+    with httpx.Client(base_url=pair.b, timeout=30) as b:
+        r = b.delete(f"/api/datasets/{dataset}")
+        assert r.status_code == 204, r.text
+        assert b.get(f"/api/sessions/{sid}").status_code == 404
+    with httpx.Client(base_url=pair.a, timeout=30) as a:
+        assert a.get(f"/api/sessions/{sid}").status_code == 404
+        assert a.post(f"/api/sessions/{sid}/step", json={"steps": 1}).status_code == 404
+    time.sleep(SAVE_PERIODS_S)  # a's flush and saves would have run by now: nothing came back
+    assert stored_step(db, sid) is None
 
 
 def test_sigkill_of_the_holder_the_other_process_serves_the_last_durable_step(

@@ -172,6 +172,9 @@ async def delete_dataset(
 ) -> Response:
     """Delete the dataset and every session trained on it; works on a full disk too (the
     store deletes in its reserved room), and the space comes back to the disk."""
+    # first the sessions other processes hold (make class): they hand them over, so that none
+    # saves one back after the delete
+    await run_in_threadpool(registry.hold_sessions_of, dataset_id)
     for session_id in registry.live_ids_of(dataset_id):
         # before the delete (a pause saves the session); its watchers are told why it stops
         await players.stop(session_id, "the dataset of this session was deleted")

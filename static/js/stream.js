@@ -57,7 +57,7 @@ export class Stream {
     ws.addEventListener('close', (ev) => {
       if (ws !== this.ws) return;
       this.ws = null;
-      if (ev.code === 1008 || (ev.code >= 4000 && ev.code < 5000)) { // refused (4403, 4404, 4429…): say why, stay closed
+      if (ev.code === 1008 || (ev.code >= 4000 && ev.code < 5000 && ev.code !== 4503)) { // refused (4403, 4404, 4429…): say why, stay closed; 4503 (held elsewhere, not yet handed over) and 1012 (moved) retry
         this.onState('closed', ev.reason || 'The server closed the stream.');
         return;
       }
