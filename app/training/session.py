@@ -32,7 +32,8 @@ REPLAY_SECONDS = 0.1  # checkpoints are spaced so that replaying to any step tak
 RECENT_CHECKPOINTS = 8  # at most, per doubling of age (fewer for a large network)
 RECENT_METRICS = 128  # the latest 256 steps' metrics are all kept, then 128 per doubling
 CHEAP_METRICS = 1 << 16  # parameters × test rows up to which metrics are scored every step
-CHECKPOINT_EVERY = 4  # near now (a state every step would cost ~15% of a small net's step)
+CHECKPOINT_EVERY = 4  # near now at least (a state every step costs ~15% of a small net's step)
+CHECKPOINT_BYTES_PER_STEP = 4096  # near now, a larger network's states are further apart
 NEAR_STATES = 4  # replayed states a session remembers (scrubbing goes on from them)
 HYPERPARAMETERS = ("learning_rate", "l1", "l2", "batch_size", "optimizer")
 PENDING_VALUES = 1 << 16  # per stacked activation array: test rows × widest layer × steps
@@ -88,6 +89,9 @@ class TrainingSession:
         self._pending: list[tuple[int, float, float | None, Array]] = []  # see _record
         self._pending_cap = max(1, min(64, PENDING_VALUES // (max(self.sizes[1:])
                                                               * max(1, len(data.X_test)))))
+        state_bytes = 8 * 3 * self.net.params.size  # parameters and an optimizer's two moments
+        self.near_every = 1 << max(CHECKPOINT_EVERY.bit_length() - 1,
+                                   (state_bytes // CHECKPOINT_BYTES_PER_STEP).bit_length())
         self.history = self._new_history()
         self._near: dict[int, dict[str, Any]] = {}  # step → state replayed to lately
         self._record()
@@ -196,7 +200,7 @@ class TrainingSession:
             if flush or len(self._pending) >= self._pending_cap:
                 self._flush()
         c = self.history.checkpoints
-        if c.wants(step) and (step % c.stride == 0 or step % CHECKPOINT_EVERY == 0 or flush):
+        if c.wants(step) and (step % c.stride == 0 or step % self.near_every == 0 or flush):
             c.add(step, self.state())
 
     def _wants_metrics(self, step: int) -> bool:
@@ -288,7 +292,7 @@ class TrainingSession:
         m, c = self.history.metrics, self.history.checkpoints
         every = 1 if m.window and self._cheap_metrics() else m.stride
         nxt = min(_next_multiple(step, every),
-                  _next_multiple(step, CHECKPOINT_EVERY if c.window else c.stride))
+                  _next_multiple(step, self.near_every if c.window else c.stride))
         chunk = min(remaining, nxt - step, 256)
         if deadline is not None:  # what fits before the deadline at the recent pace
             chunk = min(chunk, int((deadline - time.monotonic()) / self._step_seconds))

@@ -25,7 +25,7 @@ from typing import Any
 from app.config import Settings
 from app.main import create_app
 from app.training import persist
-from app.training.session import CHECKPOINT_EVERY, Evaluation, TrainingSession
+from app.training.session import Evaluation, TrainingSession
 from tests.bench.bench_session import deep_size
 from tests.bench.common import environment, load_average, markdown_table, print_lines
 
@@ -48,7 +48,7 @@ def fake_history(s: TrainingSession, last: int) -> None:
         if s._wants_metrics(step):
             s.history.metrics.add(step, Evaluation(**e.__dict__))
         c = s.history.checkpoints
-        if c.wants(step) and (step % c.stride == 0 or step % CHECKPOINT_EVERY == 0):
+        if c.wants(step) and (step % c.stride == 0 or step % s.near_every == 0):
             c.add(step, s.state())
 
 
