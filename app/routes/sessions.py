@@ -4,6 +4,7 @@ export."""
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
+from starlette.concurrency import run_in_threadpool
 
 from app.deps import PlayersDep, RegistryDep, SettingsDep
 from app.schemas.errors import errors
@@ -185,5 +186,6 @@ def read_history(session: SessionDep) -> History:
 @router.delete("/{session_id}", status_code=204, summary="Delete a session")
 async def delete_session(session_id: str, registry: RegistryDep, players: PlayersDep) -> Response:
     await players.stop(session_id, "this session was deleted")
-    registry.delete(session_id)
+    # off the event loop: another process holding it hands it over first (up to 2 s)
+    await run_in_threadpool(registry.delete, session_id)
     return Response(status_code=204)

@@ -107,7 +107,7 @@ const share = new ShareBar(document, {
   say,
 });
 const csv = new CsvFlow({ api, sessions, panel: data, page, say });
-const timeline = new Timeline(nav);
+const timeline = new Timeline(nav, { sessionId: () => sessions.session && sessions.session.id, hash: () => location.hash });
 const card = new NeuronCard({
   nodeName: (L, i) => network.nodeName(L, i),
   onClose: () => { network.setSelected(null); $('columns').classList.remove('card-open'); sendView(); },
