@@ -63,6 +63,20 @@ class Thinned:
         spacing = 1 << ((age // self.window).bit_length() - 1)
         return spacing < self.stride and step % spacing == 0
 
+    def next_kept(self, step: int, horizon: int, every: int = 1) -> int:
+        """The first step after `step`, on multiples of `every` near `horizon`, whose item
+        would still be kept once the latest step is `horizon`: training on to a known end
+        need not make what the thinning would drop by then."""
+        s = step + 1
+        age = horizon - s
+        if not self.window:
+            spacing = self.stride
+        elif age < 2 * self.window:
+            spacing = every
+        else:
+            spacing = max(every, min(self.stride, 1 << ((age // self.window).bit_length() - 1)))
+        return -(-s // spacing) * spacing
+
     def _thin(self) -> None:
         """Drop what `keeps` no longer keeps and coarsen a full grid, once every
         `max(8, window)` additions and only over the items young enough to change (older

@@ -30,7 +30,7 @@ Targets = tuple[Array, Array | None]  # YT (K, N) and each row's label (None: re
 CHECKPOINT_BUDGET_BYTES = 6_000_000
 REPLAY_SECONDS = 0.1  # checkpoints are spaced so that replaying to any step takes about this
 RECENT_CHECKPOINTS = 8  # at most, per doubling of age (fewer for a large network)
-RECENT_METRICS = 128  # the latest 256 steps' metrics are all kept, then 128 per doubling
+RECENT_METRICS = 32  # the latest 64 steps' metrics are all kept, then 32 per doubling
 CHEAP_METRICS = 1 << 16  # parameters × test rows up to which metrics are scored every step
 CHECKPOINT_EVERY = 4  # near now at least (a state every step costs ~15% of a small net's step)
 CHECKPOINT_BYTES_PER_STEP = 4096  # near now, a larger network's states are further apart
@@ -187,20 +187,23 @@ class TrainingSession:
         return loss, np.count_nonzero(hit) / hit.size
 
     # ---- training -----------------------------------------------------------------------
-    def _record(self, flush: bool = True) -> None:
-        """Log metrics and a checkpoint at the current step, when the thinning wants them.
+    def _record(self, flush: bool = True, horizon: int | None = None) -> None:
+        """Log metrics and a checkpoint at the current step, when the thinning wants them
+        (and, training on to step `horizon`, would still keep them there).
 
         The train metrics come from the forward pass the next step reuses; the test rows are
         scored later for many steps in one stacked pass (`_flush`; `train` flushes before it
         returns, so readers never see a pending step)."""
         step = self.trainer.step_count
-        if self._wants_metrics(step):
+        end = step if horizon is None else horizon
+        if self._wants_metrics(step) and (flush or self.history.metrics.keeps(step, end)):
             train = self._score(self.trainer.forward_all(), self._train_targets)
             self._pending.append((step, *train, self.net.params.copy()))
             if flush or len(self._pending) >= self._pending_cap:
                 self._flush()
         c = self.history.checkpoints
-        if c.wants(step) and (step % c.stride == 0 or step % self.near_every == 0 or flush):
+        if c.wants(step) and (step % c.stride == 0 or flush or (
+                step % self.near_every == 0 and c.keeps(step, end))):
             c.add(step, self.state())
 
     def _wants_metrics(self, step: int) -> bool:
@@ -282,17 +285,29 @@ class TrainingSession:
                 return
             now = time.monotonic()
             self._step_seconds = 0.8 * self._step_seconds + 0.2 * (now - began) / chunk
-            self._record(flush=False)
+            self._record(flush=False, horizon=self._horizon(end, deadline))
             if deadline is not None and now >= deadline:
                 return
 
+    def _horizon(self, end: int, deadline: float | None) -> int:
+        """Where this training call will stop: its last step, or sooner at the deadline at
+        the recent pace (what would be thinned away by then is not recorded)."""
+        if deadline is None:
+            return end
+        left = int((deadline - time.monotonic()) / self._step_seconds)
+        return min(end, self.trainer.step_count + max(0, left))
+
     def _chunk(self, remaining: int, deadline: float | None) -> int:
-        """Steps to run before the next history record is due, or the deadline (at least 1)."""
+        """Steps to run before the next history record is due, or the deadline (at least 1).
+        Records that training on to its end would thin away are not due."""
         step = self.trainer.step_count
         m, c = self.history.metrics, self.history.checkpoints
-        every = 1 if m.window and self._cheap_metrics() else m.stride
-        nxt = min(_next_multiple(step, every),
-                  _next_multiple(step, self.near_every if c.window else c.stride))
+        horizon = self._horizon(step + remaining, deadline)
+        metrics = (m.next_kept(step, horizon) if m.window and self._cheap_metrics()
+                   else _next_multiple(step, m.stride))
+        nxt = min(metrics, _next_multiple(step, c.stride),
+                  c.next_kept(step, horizon, self.near_every) if c.window
+                  else _next_multiple(step, c.stride))
         chunk = min(remaining, nxt - step, 256)
         if deadline is not None:  # what fits before the deadline at the recent pace
             chunk = min(chunk, int((deadline - time.monotonic()) / self._step_seconds))
