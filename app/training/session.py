@@ -162,11 +162,23 @@ class TrainingSession:
     def step_count(self) -> int:
         return self.trainer.step_count
 
+    @property
+    def history(self) -> Record:
+        """The run's record, with every step trained so far scored (see `_record`)."""
+        with self.lock:
+            self._flush()
+            return self._history
+
+    @history.setter
+    def history(self, history: Record) -> None:
+        with self.lock:
+            self._history, self._pending = history, []
+
     def evaluate(self) -> Evaluation:
         """Loss and accuracy on the training and test rows at the current parameters."""
         with self.lock, np.errstate(all="ignore"):
             train = self._score(self.trainer.forward_all(), self._train_targets)
-            test = self._score_tests(self.net.params[None])[0]
+            test = self._scores(self.net.params[None], self.data.X_test, self._test_targets)[0]
             return Evaluation(train[0], test[0], train[1], test[1])
 
     def _targets(self, Y: Array) -> Targets:
@@ -191,17 +203,19 @@ class TrainingSession:
         """Log metrics and a checkpoint at the current step, when the thinning wants them
         (and, training on to step `horizon`, would still keep them there).
 
-        The train metrics come from the forward pass the next step reuses; the test rows are
-        scored later for many steps in one stacked pass (`_flush`; `train` flushes before it
-        returns, so readers never see a pending step)."""
+        The train metrics come from the forward pass the next step reuses; the test rows
+        wait in `_pending` (the step, its train metrics and a copy of the parameters) and
+        many steps are scored at once in one stacked pass (`_flush`), when `_pending_cap`
+        are waiting or someone reads `history`: readers never see a pending step, and a
+        training call pays no pass of its own for a few steps."""
         step = self.trainer.step_count
         end = step if horizon is None else horizon
-        if self._wants_metrics(step) and (flush or self.history.metrics.keeps(step, end)):
+        if self._wants_metrics(step) and (flush or self._history.metrics.keeps(step, end)):
             train = self._score(self.trainer.forward_all(), self._train_targets)
             self._pending.append((step, *train, self.net.params.copy()))
-            if flush or len(self._pending) >= self._pending_cap:
+            if len(self._pending) >= self._pending_cap:
                 self._flush()
-        c = self.history.checkpoints
+        c = self._history.checkpoints
         if c.wants(step) and (step % c.stride == 0 or flush or (
                 step % self.near_every == 0 and c.keeps(step, end))):
             c.add(step, self.state())
@@ -210,7 +224,7 @@ class TrainingSession:
         """Whether to record `step`'s metrics: every step where that is cheap, else the grid."""
         if self._pending and step <= self._pending[-1][0]:
             return False
-        m = self.history.metrics
+        m = self._history.metrics
         if step % m.stride and not self._cheap_metrics():
             return False
         return m.wants(step)
@@ -226,19 +240,21 @@ class TrainingSession:
         if not self._pending:
             return
         steps, losses, accuracies, params = zip(*self._pending, strict=True)
-        self._pending.clear()
-        tests = self._score_tests(np.stack(params))
+        self._pending = []
+        tests = self._scores(np.stack(params), self.data.X_test, self._test_targets)
         for step, loss, accuracy, (test_loss, test_accuracy) in zip(
                 steps, losses, accuracies, tests, strict=True):
-            self.history.metrics.add(step, Evaluation(loss, test_loss, accuracy, test_accuracy))
+            self._history.metrics.add(step, Evaluation(loss, test_loss, accuracy, test_accuracy))
 
-    def _score_tests(self, params: Array) -> list[tuple[float | None, float | None]]:
-        """Test loss and accuracy at each row of `params` (P, n_params), in one stacked pass."""
-        if not len(self.data.X_test):
+    def _scores(self, params: Array, X: Array, targets: Targets
+                ) -> list[tuple[float | None, float | None]]:
+        """Mean data loss (in the target's units) and accuracy on the rows X at each row of
+        `params`, in one stacked pass; (None, None) for no rows (no test split)."""
+        if not len(X):
             return [(None, None)] * len(params)
         with np.errstate(all="ignore"):
-            fwd = forward_stack(self.net, params, self.data.X_test)
-            YT, labels = self._test_targets
+            fwd = forward_stack(self.net, params, X)
+            YT, labels = targets
             losses = self.net.output.losses(fwd.ZT[-1], YT)
         if labels is None:
             return [(float(loss) * self.data.y_std**2, None) for loss in losses]
@@ -267,9 +283,8 @@ class TrainingSession:
                 try:
                     self._train(steps, deadline)
                 finally:
-                    self._flush()
-                    if self.history.checkpoints.wants(self.step_count):  # where it stopped
-                        self.history.checkpoints.add(self.step_count, self.state())
+                    if self._history.checkpoints.wants(self.step_count):  # where it stopped
+                        self._history.checkpoints.add(self.step_count, self.state())
             return self.trainer.step_count - start
 
     def _train(self, steps: int, deadline: float | None) -> None:
@@ -301,7 +316,7 @@ class TrainingSession:
         """Steps to run before the next history record is due, or the deadline (at least 1).
         Records that training on to its end would thin away are not due."""
         step = self.trainer.step_count
-        m, c = self.history.metrics, self.history.checkpoints
+        m, c = self._history.metrics, self._history.checkpoints
         horizon = self._horizon(step + remaining, deadline)
         metrics = (m.next_kept(step, horizon) if m.window and self._cheap_metrics()
                    else _next_multiple(step, m.stride))
@@ -327,7 +342,7 @@ class TrainingSession:
             self.config = self.config.model_copy(update=updates)
             hyper = self.hyperparameters()
             self._apply(hyper)
-            self.history.events.append((self.step_count, hyper))
+            self._history.events.append((self.step_count, hyper))
             self.dirty = True
 
     def hyperparameters(self) -> dict[str, Any]:
@@ -379,14 +394,14 @@ class TrainingSession:
         """Put the trainer exactly as it was at `step` (≤ now): restore the nearest
         checkpoint (or recently replayed state) at or before it, then train forward making
         the recorded hyperparameter changes at their steps."""
-        base = self.history.checkpoints.floor(step)
+        base = self._history.checkpoints.floor(step)
         assert base is not None, "a history always holds step 0's checkpoint"
         near = max((s for s in self._near if base[0] < s <= step), default=None)
         start, state = (near, self._near[near]) if near is not None else base
         self.load_state(state)
         with np.errstate(all="ignore"):
             try:
-                for at, hyper in self.history.events_between(start, step):
+                for at, hyper in self._history.events_between(start, step):
                     if at > self.step_count:
                         self.trainer.step(at - self.step_count)
                     self._apply(hyper)
