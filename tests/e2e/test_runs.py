@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.conftest import PageLog, shot
+from tests.e2e.conftest import PageLog, shot, wait_frame
 from tests.helpers import get_json, wait_until
 
 pytestmark = pytest.mark.e2e
@@ -208,6 +208,7 @@ def test_playground_link_carries_the_hash(page: Page, live_server: str, log: Pag
     """runs-link.js: the anchor in the comparison panel points at /runs with the playground's
     hash at click time (main.js binds it; here the test binds it itself)."""
     page.goto(f"{live_server}/#{NET_HASH}")
+    wait_frame(page)  # booted: the page has written its own hash, and will not again
     page.evaluate("""async () => { const { bindRunsLink } = await import('/static/js/runs-link.js');
       bindRunsLink(document.getElementById('runs-link')); }""")
     page.evaluate("location.hash = '#data=gauss&layers='")
