@@ -178,7 +178,7 @@ class TrainingSession:
         """Loss and accuracy on the training and test rows at the current parameters."""
         with self.lock, np.errstate(all="ignore"):
             train = self._score(self.trainer.forward_all(), self._train_targets)
-            test = self._scores(self.net.params[None], self.data.X_test, self._test_targets)[0]
+            test = self._score_tests(self.net.params[None])[0]
             return Evaluation(train[0], test[0], train[1], test[1])
 
     def _targets(self, Y: Array) -> Targets:
@@ -199,9 +199,9 @@ class TrainingSession:
         return loss, np.count_nonzero(hit) / hit.size
 
     # ---- training -----------------------------------------------------------------------
-    def _record(self, flush: bool = True, horizon: int | None = None) -> None:
+    def _record(self, horizon: int | None = None) -> None:
         """Log metrics and a checkpoint at the current step, when the thinning wants them
-        (and, training on to step `horizon`, would still keep them there).
+        (and, training on to step `horizon` if given, would still keep them there).
 
         The train metrics come from the forward pass the next step reuses; the test rows
         wait in `_pending` (the step, its train metrics and a copy of the parameters) and
@@ -209,14 +209,15 @@ class TrainingSession:
         are waiting or someone reads `history`: readers never see a pending step, and a
         training call pays no pass of its own for a few steps."""
         step = self.trainer.step_count
+        now = horizon is None  # what the thinning wants now, whatever comes after
         end = step if horizon is None else horizon
-        if self._wants_metrics(step) and (flush or self._history.metrics.keeps(step, end)):
+        if self._wants_metrics(step) and (now or self._history.metrics.keeps(step, end)):
             train = self._score(self.trainer.forward_all(), self._train_targets)
             self._pending.append((step, *train, self.net.params.copy()))
             if len(self._pending) >= self._pending_cap:
                 self._flush()
         c = self._history.checkpoints
-        if c.wants(step) and (step % c.stride == 0 or flush or (
+        if c.wants(step) and (step % c.stride == 0 or now or (
                 step % self.near_every == 0 and c.keeps(step, end))):
             c.add(step, self.state())
 
@@ -241,20 +242,18 @@ class TrainingSession:
             return
         steps, losses, accuracies, params = zip(*self._pending, strict=True)
         self._pending = []
-        tests = self._scores(np.stack(params), self.data.X_test, self._test_targets)
+        tests = self._score_tests(np.stack(params))
         for step, loss, accuracy, (test_loss, test_accuracy) in zip(
                 steps, losses, accuracies, tests, strict=True):
             self._history.metrics.add(step, Evaluation(loss, test_loss, accuracy, test_accuracy))
 
-    def _scores(self, params: Array, X: Array, targets: Targets
-                ) -> list[tuple[float | None, float | None]]:
-        """Mean data loss (in the target's units) and accuracy on the rows X at each row of
-        `params`, in one stacked pass; (None, None) for no rows (no test split)."""
-        if not len(X):
+    def _score_tests(self, params: Array) -> list[tuple[float | None, float | None]]:
+        """Test loss and accuracy at each row of `params` (P, n_params), in one stacked pass."""
+        if not len(self.data.X_test):
             return [(None, None)] * len(params)
         with np.errstate(all="ignore"):
-            fwd = forward_stack(self.net, params, X)
-            YT, labels = targets
+            fwd = forward_stack(self.net, params, self.data.X_test)
+            YT, labels = self._test_targets
             losses = self.net.output.losses(fwd.ZT[-1], YT)
         if labels is None:
             return [(float(loss) * self.data.y_std**2, None) for loss in losses]
@@ -300,7 +299,7 @@ class TrainingSession:
                 return
             now = time.monotonic()
             self._step_seconds = 0.8 * self._step_seconds + 0.2 * (now - began) / chunk
-            self._record(flush=False, horizon=self._horizon(end, deadline))
+            self._record(horizon=self._horizon(end, deadline))
             if deadline is not None and now >= deadline:
                 return
 
