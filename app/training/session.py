@@ -36,7 +36,8 @@ CHECKPOINT_EVERY = 4  # near now at least (a state every step costs ~15% of a sm
 CHECKPOINT_BYTES_PER_STEP = 4096  # near now, a larger network's states are further apart
 NEAR_STATES = 4  # replayed states a session remembers (scrubbing goes on from them)
 HYPERPARAMETERS = ("learning_rate", "l1", "l2", "batch_size", "optimizer")
-PENDING_VALUES = 1 << 16  # per stacked activation array: test rows × widest layer × steps
+PENDING_VALUES = 1 << 16  # per stacked array: steps × (test rows × widest layer, or train
+#                           rows × outputs)
 
 
 class SessionError(ValueError):
@@ -86,9 +87,9 @@ class TrainingSession:
         self._test_targets = self._targets(self.Y_test)
         self.init_seed = config.seed
         self.trainer = self._new_trainer(self.init_seed)
-        self._pending: list[tuple[int, float, float | None, Array]] = []  # see _record
-        self._pending_cap = max(1, min(64, PENDING_VALUES // (max(self.sizes[1:])
-                                                              * max(1, len(data.X_test)))))
+        self._pending: list[tuple[int, Array, Array, Array]] = []  # see _record
+        stacked = max(max(self.sizes[1:]) * len(data.X_test), n_out * len(data.X_train), 1)
+        self._pending_cap = max(1, min(64, PENDING_VALUES // stacked))
         state_bytes = 8 * 3 * self.net.params.size  # parameters and an optimizer's two moments
         self.near_every = 1 << max(CHECKPOINT_EVERY.bit_length() - 1,
                                    (state_bytes // CHECKPOINT_BYTES_PER_STEP).bit_length())
@@ -177,43 +178,49 @@ class TrainingSession:
     def evaluate(self) -> Evaluation:
         """Loss and accuracy on the training and test rows at the current parameters."""
         with self.lock, np.errstate(all="ignore"):
-            train = self._score(self.trainer.forward_all(), self._train_targets)
+            fwd = self.trainer.forward_all()
+            train = self._scores(fwd.ZT[-1][None], fwd.AT[-1][None], self._train_targets)[0]
             test = self._score_tests(self.net.params[None])[0]
             return Evaluation(train[0], test[0], train[1], test[1])
 
     def _targets(self, Y: Array) -> Targets:
-        """Y (N, K) as `_score` compares with it."""
+        """Y (N, K) as `_scores` compares with it."""
         YT = np.ascontiguousarray(Y.T)
         if self.data.task == "regression":
             return YT, None
         return YT, (YT[0] > 0.5) if self.data.task == "binary" else YT.argmax(axis=0)
 
-    def _score(self, fwd: Forward, targets: Targets) -> tuple[float, float | None]:
-        """Mean data loss (in the target's units) and accuracy of a forward pass."""
+    def _scores(self, Z: Array, P: Array, targets: Targets) -> list[tuple[float, float | None]]:
+        """Mean data loss (in the target's units) and accuracy of each forward pass in a stack:
+        output pre-activations Z and activations P (S, K, N). Each pass's numbers have the
+        bits it has alone (S = 1), so a step scored in a stack or by `evaluate` agrees."""
         YT, labels = targets
-        loss = self.net.output.loss(fwd.ZT[-1], YT)
+        losses = self.net.output.losses(Z, YT)
         if labels is None:
-            return loss * self.data.y_std**2, None
-        P = fwd.AT[-1]  # (K, N)
-        hit = (P[0] > 0.5) == labels if self.data.task == "binary" else P.argmax(axis=0) == labels
-        return loss, np.count_nonzero(hit) / hit.size
+            return [(float(loss) * self.data.y_std**2, None) for loss in losses]
+        binary = self.data.task == "binary"
+        hit = (P[:, 0] > 0.5) == labels if binary else P.argmax(axis=1) == labels
+        hits = np.count_nonzero(hit, axis=1)
+        return [(float(loss), int(h) / labels.size) for loss, h in zip(losses, hits, strict=True)]
 
     # ---- training -----------------------------------------------------------------------
     def _record(self, horizon: int | None = None) -> None:
         """Log metrics and a checkpoint at the current step, when the thinning wants them
         (and, training on to step `horizon` if given, would still keep them there).
 
-        The train metrics come from the forward pass the next step reuses; the test rows
-        wait in `_pending` (the step, its train metrics and a copy of the parameters) and
-        many steps are scored at once in one stacked pass (`_flush`), when `_pending_cap`
-        are waiting or someone reads `history`: readers never see a pending step, and a
-        training call pays no pass of its own for a few steps."""
+        The train metrics come from the forward pass the next step reuses. A recorded step
+        waits in `_pending` (the step, copies of that pass's output pre-activations and
+        activations, and of the parameters), and many steps are scored at once (`_flush`):
+        the train rows from the kept outputs, the test rows in one stacked pass, when
+        `_pending_cap` are waiting or someone reads `history`. Readers never see a pending
+        step, and a step pays two copies, not a scoring of its own."""
         step = self.trainer.step_count
         now = horizon is None  # what the thinning wants now, whatever comes after
         end = step if horizon is None else horizon
         if self._wants_metrics(step) and (now or self._history.metrics.keeps(step, end)):
-            train = self._score(self.trainer.forward_all(), self._train_targets)
-            self._pending.append((step, *train, self.net.params.copy()))
+            fwd = self.trainer.forward_all()
+            self._pending.append((step, fwd.ZT[-1].copy(), fwd.AT[-1].copy(),
+                                  self.net.params.copy()))
             if len(self._pending) >= self._pending_cap:
                 self._flush()
         c = self._history.checkpoints
@@ -237,14 +244,17 @@ class TrainingSession:
             self.net.params.size * max(1, len(self.data.X_test)) <= CHEAP_METRICS
 
     def _flush(self) -> None:
-        """Score the test rows at every pending step's parameters and add their metrics."""
+        """Score every pending step (train rows from its kept outputs, test rows in one
+        stacked pass at the steps' parameters) and add their metrics."""
         if not self._pending:
             return
-        steps, losses, accuracies, params = zip(*self._pending, strict=True)
+        steps, Z, P, params = zip(*self._pending, strict=True)
         self._pending = []
+        with np.errstate(all="ignore"):
+            trains = self._scores(np.stack(Z), np.stack(P), self._train_targets)
         tests = self._score_tests(np.stack(params))
-        for step, loss, accuracy, (test_loss, test_accuracy) in zip(
-                steps, losses, accuracies, tests, strict=True):
+        for step, (loss, accuracy), (test_loss, test_accuracy) in zip(
+                steps, trains, tests, strict=True):
             self._history.metrics.add(step, Evaluation(loss, test_loss, accuracy, test_accuracy))
 
     def _score_tests(self, params: Array) -> list[tuple[float | None, float | None]]:
@@ -253,15 +263,7 @@ class TrainingSession:
             return [(None, None)] * len(params)
         with np.errstate(all="ignore"):
             fwd = forward_stack(self.net, params, self.data.X_test)
-            YT, labels = self._test_targets
-            losses = self.net.output.losses(fwd.ZT[-1], YT)
-        if labels is None:
-            return [(float(loss) * self.data.y_std**2, None) for loss in losses]
-        P = fwd.AT[-1]  # (P, K, M)
-        binary = self.data.task == "binary"
-        hit = (P[:, 0] > 0.5) == labels if binary else P.argmax(axis=1) == labels
-        hits = np.count_nonzero(hit, axis=1)
-        return [(float(loss), int(h) / labels.size) for loss, h in zip(losses, hits, strict=True)]
+            return self._scores(fwd.ZT[-1], fwd.AT[-1], self._test_targets)
 
     def train(self, steps: int, deadline: float | None = None) -> int:
         """Run up to `steps` updates (stopping at `deadline`, a time.monotonic() value).
