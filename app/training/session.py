@@ -8,7 +8,7 @@ import copy
 import math
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -257,7 +257,7 @@ class TrainingSession:
                 steps, trains, tests, strict=True):
             self._history.metrics.add(step, Evaluation(loss, test_loss, accuracy, test_accuracy))
 
-    def _score_tests(self, params: Array) -> list[tuple[float | None, float | None]]:
+    def _score_tests(self, params: Array) -> Sequence[tuple[float | None, float | None]]:
         """Test loss and accuracy at each row of `params` (P, n_params), in one stacked pass."""
         if not len(self.data.X_test):
             return [(None, None)] * len(params)
