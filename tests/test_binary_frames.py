@@ -223,6 +223,23 @@ def test_a_frame_of_unmoved_parameters_evaluates_nothing_again(
         assert grids.calls == 3
 
 
+def test_a_frame_lists_the_checkpoints_and_leaves_the_pending_steps_unscored(
+    client: TestClient,
+) -> None:
+    """A frame's checkpoints are the history's, read without scoring the steps waiting to be
+    scored together (a frame at every tick would score them a few at a time)."""
+    sid = make_session(client, make_dataset(client), hidden_layers=[3])["id"]
+    s = client.app.state.registry.get(sid)  # type: ignore[attr-defined]
+    s.train(7)
+    waiting = len(s._pending)
+    assert waiting == 7  # every step of a young run is recorded, and scored later
+    (frame,) = framing.frames_for(s, {(framing.DEFAULT_VIEW, "json")}).values()
+    assert len(s._pending) == waiting
+    history = client.get(f"/api/sessions/{sid}/history").json()
+    assert json.loads(frame)["checkpoints"] == history["checkpoints"]
+    assert history["steps"] == list(range(8))  # and every step is scored when read
+
+
 def test_fifty_sessions_playing_at_once_all_advance(client: TestClient) -> None:
     """Every playing session gets its turns: none is starved by the others (their frames
     carry no maps, so the test client's unread queues stay small)."""

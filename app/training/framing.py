@@ -211,7 +211,7 @@ class Build:
         return {
             "type": "frame", "step": s.step_count, "epoch": s.trainer.epoch,
             "status": s.status, "message": s.message, "metrics": self.metrics(),
-            "checkpoints": list(s.history.checkpoints.steps), "peek": self.peek,
+            "checkpoints": s.checkpoint_steps, "peek": self.peek,
         }
 
     def layers(self) -> list[dict[str, Any]]:

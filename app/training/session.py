@@ -175,6 +175,13 @@ class TrainingSession:
         with self.lock:
             self._history, self._pending = history, []
 
+    @property
+    def checkpoint_steps(self) -> list[int]:
+        """The steps of the stored checkpoints (as `history` lists them), without scoring the
+        pending steps' metrics: a frame reads this at every tick."""
+        with self.lock:
+            return list(self._history.checkpoints.steps)
+
     def evaluate(self) -> Evaluation:
         """Loss and accuracy on the training and test rows at the current parameters."""
         with self.lock, np.errstate(all="ignore"):
