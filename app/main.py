@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from app import __version__, errors
+from app.allocator import keep_freed_memory
 from app.config import ROOT, Settings, get_settings
 from app.data.store import open_store
 from app.routes import (
@@ -31,6 +32,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Build an app bound to `settings` (the environment's when omitted)."""
     settings = settings or get_settings()
     token = access_token(settings)
+    keep_freed_memory()  # frames and history flushes reuse memory instead of faulting it in
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
