@@ -257,7 +257,9 @@ def test_deeper_sixteen_in_one_layer_overfit_while_six_six_hold(client: TestClie
     assert acc[np.searchsorted(steps, 5000)] == pytest.approx(0.983, abs=0.001)  # 98.3% by 5 000
     assert steps[-1] == 10_000 and acc[-1] == pytest.approx(0.883, abs=0.001)  # then 88.3%
     deep = train(client, SPIRAL_DEEP, 10_000)
-    assert deep["test_accuracy"] == pytest.approx(0.967, abs=0.001)  # 6-6 holds 96.7%
+    # 6-6 holds above 95% (96.7% where np.tanh is scalar, 98.3% with AVX-512's: one test
+    # point of 60, as the last bits of the trajectory differ), well above the 16's 88.3%
+    assert deep["test_accuracy"] >= 0.95
     assert deep["train_accuracy"] >= 0.95
     narrow = train(client, SPIRAL_DEEP.but(layers=(6,)), 3000)
     assert 0.8 <= narrow["train_accuracy"] <= 0.9  # one layer of 6: "near 85%" (0.846)
