@@ -4,7 +4,8 @@ import base64
 
 import numpy as np
 
-from app.training.frames import encode_columns
+from app.nn.network import Network
+from app.training.frames import encode_columns, evaluate_at, quantise_columns
 
 
 def _decode(m: dict[str, object]) -> np.ndarray:
@@ -37,3 +38,36 @@ def test_constant_and_non_finite_columns_still_encode() -> None:
     assert np.allclose(_decode(flat), 1.0, atol=1 / 255)
     decoded = _decode(odd)
     assert np.isfinite(decoded).all() and decoded[0] == odd["hi"] and decoded[3] == odd["lo"]
+
+
+def test_maps_are_the_engine_forward_pass_in_float32() -> None:
+    """`evaluate_at` (one float32 product per layer) against the engine's float64 pass."""
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(2500, 3)) * 2
+    cases = (([3, 8, 8, 1], "tanh", "sigmoid"), ([3, 5, 4], "relu", "softmax"),
+             ([3, 16, 16, 16, 1], "sigmoid", "identity"), ([3, 1], "tanh", "sigmoid"))
+    for sizes, act, out in cases:
+        net = Network(sizes, act, out)
+        net.init(rng, "xavier", 0.5)
+        want = net.forward(X).A[1:]
+        got = evaluate_at(net, X.astype(np.float32))
+        for a, b in zip(want, got, strict=True):
+            assert b.dtype == np.float32 and b.shape == a.shape
+            np.testing.assert_allclose(b, a, rtol=1e-5, atol=1e-5)
+
+
+def test_identical_neurons_draw_identical_maps() -> None:
+    """A constant-initialised layer's neurons are exact copies: so are their maps, at the grid
+    sizes the page asks for (the symmetry lesson shows them side by side)."""
+    rng = np.random.default_rng(2)
+    for sizes in ([2, 4, 1], [2, 5, 7, 1], [2, 8, 8, 1], [2, 32, 32, 32, 1], [2, 3, 17, 2]):
+        net = Network(sizes, "tanh", "softmax" if sizes[-1] > 1 else "sigmoid")
+        net.init(rng, "constant", 0.5)
+        for W in net.W[1:]:  # moved off the constant, identical within each layer
+            W += rng.normal(size=(W.shape[0], 1))
+        for size in (24, 64, 100):
+            g = np.linspace(-3, 3, size, dtype=np.float32)
+            grid = np.stack(np.meshgrid(g, g), axis=-1).reshape(-1, 2)
+            for layer in evaluate_at(net, grid)[:-1]:
+                _, _, levels = quantise_columns(layer, "tanh")
+                assert (levels == levels[0]).all(), (sizes, size)

@@ -14,7 +14,7 @@ from numpy.typing import NDArray
 
 from app.data.prepare import Prepared
 from app.nn.activations import ACTIVATIONS
-from app.nn.network import Network, forward
+from app.nn.network import Network
 
 Array = NDArray[Any]
 PAD = 0.05
@@ -69,11 +69,20 @@ def evaluate(net: Network, grid: Grid) -> list[Array]:
 
 
 def evaluate_at(net: Network, X: Array) -> list[Array]:
-    """Every layer's activation at the network inputs X (P, D), in float32."""
+    """Every layer's activation (P, units) at the network inputs X (P, D), in float32.
+
+    One matrix product per layer: a map is 8-bit, so it needs neither the engine's float64
+    nor its row-by-row products (which keep identical neurons bit-identical while training);
+    2-8-8-1 on the 100² grid 158 µs against 204, 6×32 2.2 ms against 4.3 (measured here)."""
     with np.errstate(all="ignore"):  # huge weights may overflow float32: maps show the ends
-        W = [w.astype(np.float32) for w in net.W]
-        b = [v.astype(np.float32) for v in net.b]
-        return forward(W, b, X.astype(np.float32, copy=False), net.activation, net.output).A[1:]
+        a = np.ascontiguousarray(X.T, dtype=np.float32)  # (D, P), then (units, P)
+        acts, last = [], net.n_layers - 1
+        for l, (W, b) in enumerate(zip(net.W, net.b, strict=True)):
+            z = W.T.astype(np.float32) @ a
+            z += b.astype(np.float32)[:, None]
+            a = net.output.activate(z, out=z) if l == last else net.activation.f(z, out=z)
+            acts.append(a.T)
+        return acts
 
 
 SOFTMAX_RANGE = (0.0, 1.0)  # probabilities
@@ -90,9 +99,11 @@ def value_ranges(values: Array, activation: str) -> tuple[Array, Array]:
     if activation in FIXED_RANGE:
         lo, hi = FIXED_RANGE[activation]
         return np.full(values.shape[1], lo), np.full(values.shape[1], hi)
-    finite = np.isfinite(values)
-    lo = np.where(finite, values, np.inf).min(axis=0).astype(np.float64)
-    hi = np.where(finite, values, -np.inf).max(axis=0).astype(np.float64)
+    lo, hi = values.min(axis=0).astype(np.float64), values.max(axis=0).astype(np.float64)
+    if not (np.isfinite(lo).all() and np.isfinite(hi).all()):  # a NaN or ±inf: skip them
+        finite = np.isfinite(values)
+        lo = np.where(finite, values, np.inf).min(axis=0).astype(np.float64)
+        hi = np.where(finite, values, -np.inf).max(axis=0).astype(np.float64)
     nothing = ~np.isfinite(lo)  # a column with no finite value at all
     lo[nothing], hi[nothing] = 0.0, 1.0
     flat = hi <= lo
@@ -105,11 +116,17 @@ def quantise_columns(values: Array, activation: str) -> tuple[Array, Array, NDAr
     value = lo + (hi − lo)·u/255. One vectorised pass for all columns."""
     lo, hi = value_ranges(values, activation)
     with np.errstate(all="ignore"):
-        scaled = (values - lo.astype(np.float32)) * (255.0 / (hi - lo)).astype(np.float32)
+        if activation in FIXED_RANGE:  # one range for every map: scalars, over the rows
+            scaled = values.T - np.float32(lo[0])  # (H, P), as `evaluate_at` holds a layer
+            scaled *= np.float32(255.0 / (hi[0] - lo[0]))
+        else:
+            scaled = ((values - lo.astype(np.float32)) * (255.0 / (hi - lo)).astype(np.float32)).T
     scaled += np.float32(0.5)
-    np.fmax(scaled, 0, out=scaled)  # NaN and -inf → 0 (fmax ignores a NaN)
-    np.fmin(scaled, 255, out=scaled)  # +inf → 255
-    return lo, hi, np.ascontiguousarray(scaled.astype(np.uint8).T)  # one row per map
+    np.clip(scaled, 0, 255, out=scaled)  # ±inf to the ends (fmax and fmin: 6× slower)
+    nan = np.isnan(scaled)
+    if nan.any():
+        scaled[nan] = 0
+    return lo, hi, np.ascontiguousarray(scaled.astype(np.uint8))  # one row per map
 
 
 def encode_columns(values: Array, activation: str) -> list[dict[str, Any]]:
