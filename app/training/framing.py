@@ -104,7 +104,7 @@ def _maps(values: Array, activation: str, shape: tuple[int, int]) -> list[Map]:
     return [Map(float(lo[j]), float(hi[j]), shape, u8[j]) for j in range(u8.shape[0])]
 
 
-Key = tuple[Any, ...]  # ("out", size), ("n", size, layer), ("hp", "train" | "test")
+Key = tuple[Any, ...]  # ("out", size), ("n", size, layer), ("hp",): the hidden points
 
 
 @dataclass
@@ -181,21 +181,22 @@ class Build:
         return self._get(("n", size, l), lambda: _maps(self.acts(size)[l], self.act, shape))
 
     def hidden_points(self) -> dict[str, list[Map]] | None:
+        """The training and test points (at most MAX_POINTS of each) in the last hidden
+        layer's space: one forward pass over both, each set's maps quantised on its own."""
         s = self.s
         if len(s.sizes) <= 2:
             return None
-        out: dict[str, list[Map]] = {}
-        for name, X in (("train", s.data.X_train), ("test", s.data.X_test)):
-            X = X[:: every(len(X))]
 
-            def make(X: Array = X) -> list[Map]:
-                if len(X) == 0:
-                    return []
-                hidden = evaluate_at(s.net, X)[-2]  # (n, H): the last hidden layer
-                return _maps(hidden, self.act, (1, len(X)))
+        def make() -> list[Map]:
+            parts = [X[:: every(len(X))] for X in (s.data.X_train, s.data.X_test)]
+            hidden = evaluate_at(s.net, np.concatenate(parts))[-2]  # (n, H)
+            n = len(parts[0])
+            return [*_maps(hidden[:n], self.act, (1, n)), *(
+                _maps(hidden[n:], self.act, (1, len(parts[1]))) if len(parts[1]) else [])]
 
-            out[name] = self._get(("hp", name), make)
-        return out
+        maps = self._get(("hp",), make)
+        width = s.sizes[-2]
+        return {"train": maps[:width], "test": maps[width:]}
 
     def metrics(self) -> dict[str, Any]:
         if self.cache is not None and self.cache.metrics is not None:
