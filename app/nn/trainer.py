@@ -5,7 +5,7 @@ A Trainer owns the network, the optimizer and the rng; it is the engine's whole 
 """
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -108,14 +108,20 @@ class Trainer:
         byte compare: five times quicker than np.array_equal on a small network, and exact)."""
         return self._all_at.tobytes() == self.net.params.tobytes()
 
-    def step(self, n: int = 1) -> None:
-        """Run n updates: forward, backward, update. Raises Diverged on NaN/inf."""
+    def step(self, n: int = 1, between: Callable[[], None] | None = None) -> None:
+        """Run n updates: forward, backward, update. Raises Diverged on NaN/inf.
+
+        `between` is called after each update but the last, at the new state: a caller that
+        records many steps runs them in one call (on the full batch, `forward_all` is then
+        the next step's pass, already made)."""
         if self.full_batch:
-            self._full_steps(n)
+            self._full_steps(n, between)
             return
         net, opt = self.net, self.optimizer
         before = self._before  # the parameters the forward pass saw
-        for _ in range(n):
+        for i in range(n):
+            if i > 0 and between is not None:
+                between()
             XT, YT = self._batch()
             # forward
             fwd = net.forward(XT.T, scratch=True)
@@ -129,15 +135,17 @@ class Trainer:
                 np.copyto(net.params, before)
                 raise Diverged(f"parameters became NaN or inf at step {self.step_count}")
 
-    def _full_steps(self, n: int) -> None:
+    def _full_steps(self, n: int, between: Callable[[], None] | None = None) -> None:
         """`step` on the full batch, through the plan: the same calls, the same bits."""
         plan = self._plan or self._make_plan()
         net, opt, params, before = self.net, self.optimizer, self.net.params, self._all_at
         for i in range(n):
-            self.epoch += 1
             if i > 0 or not self._forward_is_current():  # `forward_all`, unless still valid
                 plan.forward()
                 np.copyto(before, params)
+                if i > 0 and between is not None:
+                    between()
+            self.epoch += 1
             plan.backward(self.l1, self.l2)
             opt.update(params, net.grad)
             self.step_count += 1

@@ -299,10 +299,14 @@ class TrainingSession:
         """`train`'s loop: chunks of steps between history records (the lock held)."""
         end = self.trainer.step_count + steps
         while (remaining := end - self.trainer.step_count) > 0:
-            chunk = self._chunk(remaining, deadline)
+            chunk, every_step = self._chunk(remaining, deadline)
+            between = None
+            if every_step:
+                horizon = self._horizon(end, deadline)
+                between = lambda h=horizon: self._record(h)  # noqa: E731
             began = time.monotonic()
             try:
-                self.trainer.step(chunk)
+                self.trainer.step(chunk, between)
             except Diverged as err:
                 self._diverge(f"{err}; try a smaller learning rate")
                 return
@@ -320,9 +324,11 @@ class TrainingSession:
         left = int((deadline - time.monotonic()) / self._step_seconds)
         return min(end, self.trainer.step_count + max(0, left))
 
-    def _chunk(self, remaining: int, deadline: float | None) -> int:
-        """Steps to run before the next history record is due, or the deadline (at least 1).
-        Records that training on to its end would thin away are not due."""
+    def _chunk(self, remaining: int, deadline: float | None) -> tuple[int, bool]:
+        """Steps to run before the next history record is due, or the deadline (at least 1),
+        and whether a record is due after every step: then the trainer runs up to 256 steps
+        in one call and `_record` runs between them. Records that training on to its end
+        would thin away are not due."""
         step = self.trainer.step_count
         m, c = self._history.metrics, self._history.checkpoints
         horizon = self._horizon(step + remaining, deadline)
@@ -331,10 +337,11 @@ class TrainingSession:
         nxt = min(metrics, _next_multiple(step, c.stride),
                   c.next_kept(step, horizon, self.near_every) if c.window
                   else _next_multiple(step, c.stride))
-        chunk = min(remaining, nxt - step, 256)
+        every_step = nxt == step + 1
+        chunk = min(remaining, 256 if every_step else nxt - step, 256)
         if deadline is not None:  # what fits before the deadline at the recent pace
             chunk = min(chunk, int((deadline - time.monotonic()) / self._step_seconds))
-        return max(1, chunk)
+        return max(1, chunk), every_step
 
     def steps_for_epochs(self, epochs: int) -> int:
         return epochs * self.trainer.steps_per_epoch

@@ -583,7 +583,7 @@ def tick_rows(client: Any, dataset_id: str) -> list[list[str]]:
         rows.append([
             f"{label} (metrics stride {h.metrics.stride}, checkpoint stride "
             f"{h.checkpoints.stride})",
-            f"{s._chunk(10**9, None)}", fmt_time(statistics.median(overshoot)),
+            f"{s._chunk(10**9, None)[0]}", fmt_time(statistics.median(overshoot)),
             fmt_time(max(overshoot)), fmt_time(tick), f"{1 / tick:.1f}",
         ])
     return rows
