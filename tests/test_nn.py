@@ -218,3 +218,30 @@ def test_every_init_has_the_right_shape_and_scale() -> None:
             assert np.abs(W).max() <= np.sqrt(6 / 50)
         elif kind == "uniform":
             assert np.abs(W).max() <= 0.5
+
+
+@pytest.mark.parametrize("batch_size", [None, 3])
+def test_steps_with_a_callback_between_are_single_steps(batch_size: int | None) -> None:
+    """Trainer.step(n, between) calls back after every update but the last, at that step's
+    state (on the full batch with its forward pass made), and trains the very same bits as
+    n calls of step(1)."""
+    rng = np.random.default_rng(5)
+    X, Y = rng.normal(size=(10, 2)), (rng.random((10, 1)) > 0.5).astype(float)
+
+    def trainer() -> Trainer:
+        net = Network([2, 4, 3, 1], "tanh", "sigmoid")
+        net.init(np.random.default_rng(1), "xavier")
+        return Trainer(net, X, Y, np.random.default_rng(2), "adam", 0.1, batch_size)
+
+    one, many = trainer(), trainer()
+    seen: list[tuple[int, int, bytes, bytes]] = []
+    for _ in range(7):
+        one.step(1)
+        seen.append((one.step_count, one.epoch, one.net.params.tobytes(),
+                     one.forward_all().output.tobytes()))
+    calls: list[tuple[int, int, bytes, bytes]] = []
+    many.step(7, lambda: calls.append((many.step_count, many.epoch, many.net.params.tobytes(),
+                                       many.forward_all().output.tobytes())))
+    assert calls == seen[:-1]
+    assert many.net.params.tobytes() == one.net.params.tobytes()
+    assert many.state()["optimizer_state"]["t"] == 7 and many.epoch == one.epoch
