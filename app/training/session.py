@@ -77,7 +77,8 @@ class TrainingSession:
         self.dirty = True  # changed since the last save
         self.deleted = False  # once deleted, never saved again (a watcher may still hold it)
         self._grids: dict[int, Grid] = {}
-        self._step_seconds = 1e-4  # recent seconds per training step (paces deadlines)
+        self._step_seconds = 1e-4  # recent seconds per training step (paces deadlines)…
+        self._recorded_seconds = 1e-4  # …and per step recorded as it goes (records between)
         n_out = len(data.classes) if data.task == "multiclass" and data.classes else 1
         self.sizes = [data.X_train.shape[1], *config.hidden_layers, n_out]
         self.net = Network(self.sizes, config.activation, OUTPUT_FOR_TASK[data.task])
@@ -311,7 +312,11 @@ class TrainingSession:
                 self._diverge(f"{err}; try a smaller learning rate")
                 return
             now = time.monotonic()
-            self._step_seconds = 0.8 * self._step_seconds + 0.2 * (now - began) / chunk
+            pace = (now - began) / chunk
+            if every_step:
+                self._recorded_seconds = 0.8 * self._recorded_seconds + 0.2 * pace
+            else:
+                self._step_seconds = 0.8 * self._step_seconds + 0.2 * pace
             self._record(horizon=self._horizon(end, deadline))
             if deadline is not None and now >= deadline:
                 return
@@ -326,7 +331,7 @@ class TrainingSession:
 
     def _chunk(self, remaining: int, deadline: float | None) -> tuple[int, bool]:
         """Steps to run before the next history record is due, or the deadline (at least 1),
-        and whether a record is due after every step: then the trainer runs up to 256 steps
+        and whether a record is due after every step: then the trainer runs up to 16 steps
         in one call and `_record` runs between them. Records that training on to its end
         would thin away are not due."""
         step = self.trainer.step_count
@@ -338,9 +343,10 @@ class TrainingSession:
                   c.next_kept(step, horizon, self.near_every) if c.window
                   else _next_multiple(step, c.stride))
         every_step = nxt == step + 1
-        chunk = min(remaining, 256 if every_step else nxt - step, 256)
+        chunk = min(remaining, 16 if every_step else min(nxt - step, 256))
         if deadline is not None:  # what fits before the deadline at the recent pace
-            chunk = min(chunk, int((deadline - time.monotonic()) / self._step_seconds))
+            pace = self._recorded_seconds if every_step else self._step_seconds
+            chunk = min(chunk, int((deadline - time.monotonic()) / pace))
         return max(1, chunk), every_step
 
     def steps_for_epochs(self, epochs: int) -> int:
