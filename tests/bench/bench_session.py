@@ -259,10 +259,13 @@ def counting_step(s: TrainingSession) -> None:
     trainer = s.trainer
     full_batch = trainer.full_batch
 
-    def step(n: int = 1) -> None:
-        trainer.step_count += n
-        if full_batch:
-            trainer.epoch += n
+    def step(n: int = 1, between: Callable[[], None] | None = None) -> None:
+        for i in range(n):  # as Trainer.step: `between` after each step but the last
+            if i > 0 and between is not None:
+                between()
+            trainer.step_count += 1
+            if full_batch:
+                trainer.epoch += 1
 
     trainer.step = step  # type: ignore[method-assign]
 
