@@ -36,6 +36,7 @@ CHECKPOINT_EVERY = 4  # near now at least (a state every step costs ~15% of a sm
 CHECKPOINT_BYTES_PER_STEP = 4096  # near now, a larger network's states are further apart
 NEAR_STATES = 4  # replayed states a session remembers (scrubbing goes on from them)
 HYPERPARAMETERS = ("learning_rate", "l1", "l2", "batch_size", "optimizer")
+RECORDED_CALL_SECONDS = 0.002  # a trainer call that records between its steps: about this long
 PENDING_VALUES = 1 << 16  # per stacked array: steps × (test rows × widest layer, or train
 #                           rows × outputs)
 
@@ -77,8 +78,6 @@ class TrainingSession:
         self.dirty = True  # changed since the last save
         self.deleted = False  # once deleted, never saved again (a watcher may still hold it)
         self._grids: dict[int, Grid] = {}
-        self._step_seconds = 1e-4  # recent seconds per training step (paces deadlines)…
-        self._recorded_seconds = 1e-4  # …and per step recorded as it goes (records between)
         n_out = len(data.classes) if data.task == "multiclass" and data.classes else 1
         self.sizes = [data.X_train.shape[1], *config.hidden_layers, n_out]
         self.net = Network(self.sizes, config.activation, OUTPUT_FOR_TASK[data.task])
@@ -88,6 +87,9 @@ class TrainingSession:
         self._test_targets = self._targets(self.Y_test)
         self.init_seed = config.seed
         self.trainer = self._new_trainer(self.init_seed)
+        # recent seconds per training step (paces deadlines), and per step of the calls that
+        # record between steps; until measured, the estimate from the network's size
+        self._step_seconds = self._recorded_seconds = self._estimated_step_seconds()
         self._pending: list[tuple[int, Array, Array, Array]] = []  # see _record
         stacked = max(max(self.sizes[1:]) * len(data.X_test), n_out * len(data.X_train), 1)
         self._pending_cap = max(1, min(64, PENDING_VALUES // stacked))
@@ -123,9 +125,11 @@ class TrainingSession:
         """Steps replayed in about REPLAY_SECONDS: a step's cost estimated from the network's
         size and the batch (measured on a 2-core machine: 2-8-8-1 on 240 rows ~100 µs, 6×32
         ~1 ms), so the spacing is the same for the same config on any machine."""
+        return max(1, int(REPLAY_SECONDS / self._estimated_step_seconds()))
+
+    def _estimated_step_seconds(self) -> float:
         rows = self.trainer.n if self.trainer.full_batch else self.trainer.batch_size
-        seconds = 30e-6 * self.net.n_layers + 1e-9 * self.net.params.size * (rows or 1)
-        return max(1, int(REPLAY_SECONDS / seconds))
+        return 30e-6 * self.net.n_layers + 1e-9 * self.net.params.size * (rows or 1)
 
     # ---- status: every move goes through `status`'s setter, checked against Status ----------
     @property
@@ -313,10 +317,9 @@ class TrainingSession:
                 return
             now = time.monotonic()
             pace = (now - began) / chunk
+            self._step_seconds = 0.8 * self._step_seconds + 0.2 * pace
             if every_step:
                 self._recorded_seconds = 0.8 * self._recorded_seconds + 0.2 * pace
-            else:
-                self._step_seconds = 0.8 * self._step_seconds + 0.2 * pace
             self._record(horizon=self._horizon(end, deadline))
             if deadline is not None and now >= deadline:
                 return
@@ -332,8 +335,8 @@ class TrainingSession:
     def _chunk(self, remaining: int, deadline: float | None) -> tuple[int, bool]:
         """Steps to run before the next history record is due, or the deadline (at least 1),
         and whether a record is due after every step: then the trainer runs up to 16 steps
-        in one call and `_record` runs between them. Records that training on to its end
-        would thin away are not due."""
+        (about RECORDED_CALL_SECONDS) in one call and `_record` runs between them. Records
+        that training on to its end would thin away are not due."""
         step = self.trainer.step_count
         m, c = self._history.metrics, self._history.checkpoints
         horizon = self._horizon(step + remaining, deadline)
@@ -343,9 +346,12 @@ class TrainingSession:
                   c.next_kept(step, horizon, self.near_every) if c.window
                   else _next_multiple(step, c.stride))
         every_step = nxt == step + 1
-        chunk = min(remaining, 16 if every_step else min(nxt - step, 256))
+        if every_step:  # at most RECORDED_CALL_SECONDS of them: the deadline is checked after
+            pace = max(self._recorded_seconds, self._step_seconds)  # never the quicker
+            chunk = min(remaining, 16, int(RECORDED_CALL_SECONDS / pace))
+        else:
+            pace, chunk = self._step_seconds, min(remaining, nxt - step, 256)
         if deadline is not None:  # what fits before the deadline at the recent pace
-            pace = self._recorded_seconds if every_step else self._step_seconds
             chunk = min(chunk, int((deadline - time.monotonic()) / pace))
         return max(1, chunk), every_step
 
