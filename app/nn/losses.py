@@ -65,8 +65,8 @@ class Output:
 
 def _softplus(z: Array) -> Array:
     """log(1 + e^z) with no overflow: max(z, 0) + log1p(e^−|z|), the terms np.logaddexp(0, z)
-    adds, as whole-array ufuncs (np.logaddexp calls the C library per element: 4.5× slower
-    here on 64 × 400 values, the train rows of 64 recorded steps)."""
+    adds, as whole-array ufuncs (np.logaddexp calls the C library per element: the log-loss
+    of 64 × 400 values, the train rows of 64 recorded steps, took 749 µs with it, 277 so)."""
     t = np.abs(z)
     np.negative(t, out=t)
     np.exp(t, out=t)

@@ -191,8 +191,10 @@ class Build:
             parts = [X[:: every(len(X))] for X in (s.data.X_train, s.data.X_test)]
             hidden = evaluate_at(s.net, np.concatenate(parts))[-2]  # (n, H)
             n = len(parts[0])
-            return [*_maps(hidden[:n], self.act, (1, n)), *(
-                _maps(hidden[n:], self.act, (1, len(parts[1]))) if len(parts[1]) else [])]
+            maps = _maps(hidden[:n], self.act, (1, n))
+            if len(parts[1]):
+                maps += _maps(hidden[n:], self.act, (1, len(parts[1])))
+            return maps
 
         maps = self._get(("hp",), make)
         width = s.sizes[-2]
