@@ -4,13 +4,19 @@ import base64
 import itertools
 import json
 import math
+import time
+from pathlib import Path
 from typing import Any
 
+import httpx
 import numpy as np
 from fastapi.testclient import TestClient
 from starlette.testclient import WebSocketTestSession
+from websockets.sync.client import connect as ws_connect
 
-from tests.helpers import wait_until
+from tests.helpers import make_dataset as make_api_dataset
+from tests.helpers import make_session as make_api_session
+from tests.helpers import server, wait_until
 from tests.test_sessions_api import make_dataset, make_session
 
 
@@ -265,3 +271,27 @@ def test_the_live_session_limit_refuses_a_new_session_while_all_play(
     assert client.post("/api/sessions", json={"dataset_id": ds}).status_code == 201
 
 
+
+
+def test_changes_sent_while_a_step_runs_still_land_after_closing(tmp_path: Path) -> None:
+    """A learning rate and new weights sent while 10 000 steps run, then the socket closed,
+    are carried out after the steps (they were dropped when the client left during a burst:
+    the learning rate stayed 0.03); a play sent with them is not (nobody is left to watch).
+    A real server: the test client cancels the app's task when its socket closes."""
+    with server(tmp_path / "data", tmp_path / "log") as base, httpx.Client(base_url=base) as api:
+        sid = make_api_session(api, make_api_dataset(api))
+        layers = api.get(f"/api/sessions/{sid}/model").json()["layers"]
+        edited = [{"weights": la["weights"], "bias": [0.25] * len(la["bias"])} for la in layers]
+        with ws_connect(base.replace("http", "ws") + f"/api/sessions/{sid}/stream") as ws:
+            ws.recv()
+            ws.send(json.dumps({"type": "step", "steps": 10000}))
+            time.sleep(0.3)  # the steps are under way (about 1 s of them)
+            for msg in ({"type": "set", "learning_rate": 0.07},
+                        {"type": "set_parameters", "layers": edited}, {"type": "play"}):
+                ws.send(json.dumps(msg))
+        wait_until(lambda: api.get(f"/api/sessions/{sid}").json()["config"]["learning_rate"]
+                   == 0.07, 30, "the learning rate sent before closing")
+        session = api.get(f"/api/sessions/{sid}").json()
+        assert session["step"] == 10000 and session["status"] != "running"
+        model = api.get(f"/api/sessions/{sid}/model").json()
+        assert all(b == 0.25 for la in model["layers"] for b in la["bias"])

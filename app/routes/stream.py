@@ -102,12 +102,14 @@ async def stream(ws: WebSocket, session_id: str, format: str = Query("json"),
         client is gone, the changes it sent still land (a learning rate set just before
         closing the tab is kept); what only a watcher would see (play, peek, view) does not."""
         period = 1.0 / ws.app.state.settings.frame_rate
-        while True:
+        last = False
+        while not last:
             await arrived.wait()
             arrived.clear()
+            last = closing.is_set()  # gone while a burst ran: one more turn for what waits
             batch = pending[:]
             pending.clear()
-            if closing.is_set():
+            if last:
                 batch = [m for m in batch if isinstance(m, LASTING)
                          and player.may_control(watcher)]
             try:
@@ -116,9 +118,8 @@ async def stream(ws: WebSocket, session_id: str, format: str = Query("json"),
             except Exception as err:  # never a silent stop: the client is told
                 log.exception("session %s: a control failed", session_id)
                 watcher.reply({"type": "error", "detail": f"the control failed: {err}"})
-            if closing.is_set():
-                return
-            await asyncio.sleep(period)
+            if not closing.is_set():
+                await asyncio.sleep(period)
 
     tasks = [asyncio.create_task(watcher.pump()), asyncio.create_task(carry_out())]
     try:
