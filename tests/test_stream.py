@@ -295,3 +295,21 @@ def test_changes_sent_while_a_step_runs_still_land_after_closing(tmp_path: Path)
         assert session["step"] == 10000 and session["status"] != "running"
         model = api.get(f"/api/sessions/{sid}/model").json()
         assert all(b == 0.25 for la in model["layers"] for b in la["bias"])
+
+
+def test_a_change_sent_behind_a_step_that_takes_its_whole_time_still_lands(
+        tmp_path: Path) -> None:
+    """A step that runs out LL_MAX_SECONDS_PER_REQUEST (12 s here), then a learning rate,
+    then the socket closed: the rate lands after the step stops (the gone client's changes
+    were given 10 s in all, so it was dropped)."""
+    with server(tmp_path / "data", tmp_path / "log", LL_MAX_SECONDS_PER_REQUEST="12") as base, \
+            httpx.Client(base_url=base, timeout=60) as api:
+        sid = make_api_session(api, make_api_dataset(api))
+        with ws_connect(base.replace("http", "ws") + f"/api/sessions/{sid}/stream") as ws:
+            ws.recv()
+            ws.send(json.dumps({"type": "step", "steps": 1_000_000}))
+            time.sleep(0.3)  # the steps are under way
+            ws.send(json.dumps({"type": "set", "learning_rate": 0.07}))
+        wait_until(lambda: api.get(f"/api/sessions/{sid}").json()["config"]["learning_rate"]
+                   == 0.07, 40, "the learning rate sent behind the long step")
+        assert 0 < api.get(f"/api/sessions/{sid}").json()["step"] < 1_000_000

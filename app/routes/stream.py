@@ -157,7 +157,8 @@ async def stream(ws: WebSocket, session_id: str, format: str = Query("json"),
         closing.set()
         arrived.set()
         try:
-            await asyncio.wait_for(carrier, CLOSING_SECONDS)
+            await asyncio.wait_for(  # a step under way may take its whole time, then the rest
+                carrier, ws.app.state.settings.max_seconds_per_request + CLOSING_SECONDS)
         except Exception:  # a timeout (a failing control was logged by carry_out)
             carrier.cancel()
         finally:
@@ -166,7 +167,8 @@ async def stream(ws: WebSocket, session_id: str, format: str = Query("json"),
 
 LASTING = (SetControl, SetParametersControl, ResetControl, RewindControl, StepControl,
            PauseControl)  # controls that change the session, not only what a watcher sees
-CLOSING_SECONDS = 10.0  # how long a gone client's last changes may take to land
+CLOSING_SECONDS = 10.0  # how long a gone client's last changes may take to land, after
+#                         the step under way (at most LL_MAX_SECONDS_PER_REQUEST)
 
 
 def _merges(pending: list[Control], msg: Control) -> bool:
