@@ -5,12 +5,14 @@
 # POST /api/sessions {hidden_layers [8, 8], tanh, test_fraction 0} (defaults otherwise: adam,
 # lr 0.03, full batch), then app.state.registry.get(id).
 #
-# 1. Frame: the binary frame of the page's default view (tests/bench/common.py PAGE_VIEW: the
-#    100x100 output map, every neuron at 24x24, the hidden points), framing.frames_for from a
-#    fresh read (no cache) — median per call — and its parts timed alone, round-robin with it:
-#    the grid forward passes, the quantising, the hidden points, the metrics, framing.pack of a
-#    built message. Beside it: the same frame with the parameters unmoved (the cache's case) and
-#    main's frame, JSON of every map at 100²/64² (json.dumps, as before). Target <= 0.5 ms.
+# 1. Frame: the binary frame of the page's default view (tests/bench/common.py PAGE_VIEW, as
+#    static/js/view-spec.js gives it: the 100x100 output map, every neuron at 24x24, no hidden
+#    points), framing.frames_for from a fresh read (no cache) — median per call — and its parts
+#    timed alone, round-robin with it: the grid forward passes, the quantising, the hidden
+#    points, the metrics, framing.pack of a built message. Beside it: the same frame with the
+#    parameters unmoved (the cache's case), the hidden space pane's frame (every neuron at 64²
+#    and the points) and main's frame, JSON of every map at 100²/64² (json.dumps, as before).
+#    Target <= 0.5 ms.
 #    Bytes on the wire: JSON of every map vs binary of the page's view, 2-8-8-1 and 6x32
 #    (targets <= 30 kB and <= 200 kB).
 # 2. End to end over a real WebSocket on 127.0.0.1: uvicorn app.main:app in a subprocess (free
@@ -63,6 +65,7 @@ from app.schemas.sessions import ViewControl
 from app.training import frames, framing, persist
 from app.training.session import TrainingSession
 from tests.bench.common import (
+    HIDDEN_PANE_VIEW,
     PAGE_VIEW,
     Case,
     environment,
@@ -166,9 +169,8 @@ def repeat(fn: Callable[[], object], calls: int) -> Callable[[], None]:
     return run
 
 
-def page_view() -> framing.View:
-    spec = ViewControl(**PAGE_VIEW)
-    return framing.View.of(spec)
+def page_view(spec: dict[str, Any] = PAGE_VIEW) -> framing.View:
+    return framing.View.of(ViewControl(**spec))
 
 
 def frame_cases(s: TrainingSession, calls: int, repeats: int, label: str) -> list[Case]:
@@ -179,6 +181,8 @@ def frame_cases(s: TrainingSession, calls: int, repeats: int, label: str) -> lis
     view = page_view()
     page: list[tuple[framing.View, framing.Format]] = [(view, "binary")]
     every_map: list[tuple[framing.View, framing.Format]] = [(framing.DEFAULT_VIEW, "json")]
+    hidden_pane: list[tuple[framing.View, framing.Format]] = [(page_view(HIDDEN_PANE_VIEW),
+                                                               "binary")]
     out_grid, small = s.grid(view.output), s.grid(view.neuron_size)
     acts, thumbs = frames.evaluate(s.net, out_grid), frames.evaluate(s.net, small)
     build = framing.Build(s)
@@ -198,7 +202,7 @@ def frame_cases(s: TrainingSession, calls: int, repeats: int, label: str) -> lis
     parts = [
         (f"grid forward ({view.output}² output pass + {view.neuron_size}² neuron pass)", grids),
         ("quantising (quantise_columns, every map)", quantise),
-        ("hidden points (forward on the points + quantising)",
+        ("hidden points, the hidden pane only (forward on the points + quantising)",
          lambda: framing.Build(s).hidden_points()),
         ("metrics (evaluate → Metrics → dict)", lambda: s.evaluate().as_metrics().model_dump()),
         ("header + payload (framing.pack of a built message)",
@@ -210,6 +214,9 @@ def frame_cases(s: TrainingSession, calls: int, repeats: int, label: str) -> lis
                       for n, f in parts] + [
         Case(f"{label}: binary frame, the page's view, parameters unmoved (cached maps)",
              repeat(lambda: framing.frames_for(s, page, cache), calls), calls, repeats),
+        Case(f"{label}: binary frame, the hidden space's pane (neurons at "
+             f"{HIDDEN_PANE_VIEW['neuron_size']}², the points)",
+             repeat(lambda: framing.frames_for(s, hidden_pane), calls), calls, repeats),
         Case(f"{label}: JSON frame, every map at 100²/64² (main's frame)",
              repeat(lambda: framing.frames_for(s, every_map), calls), calls, repeats),
     ]

@@ -13,6 +13,7 @@ import platform
 import re
 import statistics
 import struct
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -20,6 +21,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+
+from app.schemas.sessions import NEURON_GRID, OUTPUT_GRID
+from app.vocabulary import PANES
 
 
 @dataclass
@@ -151,10 +155,25 @@ def print_lines(lines: Sequence[str]) -> None:
 
 
 # ---- the stream as the page uses it --------------------------------------------------------------
-# The view the page asks for by default (static/js/channel.js Channel.view): the output map at
-# 100², every neuron's thumbnail at 24² (drawn at ~48 px), the points in hidden space.
-PAGE_VIEW = {"type": "view", "output": 100, "neurons": "all", "neuron_size": 24,
-             "hidden_points": True}
+def page_view_for(pane: str, card_open: bool = False) -> dict[str, Any]:
+    """The view control the page sends for `pane` (with a card open or not) on 2-D data:
+    static/js/view-spec.js's own answer, asked of Node, so the benchmarks never keep a copy
+    of it. The output map's size is the server's default (the page does not set it)."""
+    shown = json.dumps({"cardOpen": card_open, "pane": pane})
+    info = json.dumps({"oneD": False, "g": NEURON_GRID})
+    script = ("import { viewSpec } from './static/js/view-spec.js';"
+              f"console.log(JSON.stringify(viewSpec({shown}, {info})));")
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    out = subprocess.run(["node", "--input-type=module", "-e", script], cwd=root, check=True,
+                         capture_output=True, text=True, timeout=60).stdout
+    return {"type": "view", "output": OUTPUT_GRID, **json.loads(out)}
+
+
+# The page's first view (the output map's pane, no card open): the output map at 100², every
+# neuron's thumbnail at 24² (drawn at ~48 px), no hidden points. The hidden space's pane asks
+# for every neuron at full size and the points in the last hidden layer's space.
+PAGE_VIEW = page_view_for(next(iter(PANES)))  # the first pane is the default (vocabulary)
+HIDDEN_PANE_VIEW = page_view_for("hidden")
 _STEP = re.compile(rb'"step": ?(\d+)')
 _TYPE = re.compile(rb'^\{"type": ?"(\w+)"')
 
