@@ -107,7 +107,7 @@ def test_a_client_that_asks_for_no_maps_gets_none(client: TestClient,
     with client.websocket_connect(f"/api/sessions/{sid}/stream?format=binary") as ws:
         ws.receive_json()
         next_frame(ws)
-        grids = count_calls(monkeypatch, framing, "evaluate")
+        grids = count_calls(monkeypatch, framing, "evaluate_at")
         ws.send_json(NO_MAPS)
         ws.send_json({"type": "step", "steps": 3})
         while (message := ws.receive()).get("bytes") is None or unpack(
@@ -170,15 +170,22 @@ def test_bad_view_messages_get_clear_errors(client: TestClient, view: dict[str, 
 
 
 class Counter:
-    calls = 0
+    def __init__(self) -> None:
+        self.calls = 0
+        self.args: list[tuple[Any, ...]] = []
+
+    def rows(self) -> list[int]:
+        """Of forward passes (evaluate_at): how many points each one took."""
+        return [len(args[1]) for args in self.args]
 
 
 def count_calls(monkeypatch: pytest.MonkeyPatch, module: Any, name: str) -> Counter:
-    """Count the calls of module.name (still calling it)."""
+    """Count the calls of module.name, and keep their arguments (still calling it)."""
     counter, real = Counter(), getattr(module, name)
 
     def counted(*args: Any, **kwargs: Any) -> Any:
         counter.calls += 1
+        counter.args.append(args)
         return real(*args, **kwargs)
 
     monkeypatch.setattr(module, name, counted)
@@ -209,18 +216,19 @@ def test_a_frame_of_unmoved_parameters_evaluates_nothing_again(
     client: TestClient, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     sid = make_session(client, make_dataset(client), hidden_layers=[3])["id"]
-    grids = count_calls(monkeypatch, framing, "evaluate")
+    passes = count_calls(monkeypatch, framing, "evaluate_at")
     with client.websocket_connect(f"/api/sessions/{sid}/stream") as ws:
         ws.receive_json()
         first = next_frame(ws)
-        assert grids.calls == 2  # one pass per grid size: the output's, the neurons'
+        points = passes.rows()[1]  # the hidden points' pass: its own points
+        assert passes.rows() == [100 * 100 + 64 * 64, points]  # both grids in one pass
         ws.send_json({"type": "set", "learning_rate": 0.2})  # a frame, the same weights
         again = next_frame(ws)
-        assert grids.calls == 2 and again["output"] == first["output"]
-        ws.send_json({"type": "view", "output": 64})  # one size for both: one pass
+        assert passes.calls == 2 and again["output"] == first["output"]
+        ws.send_json({"type": "view", "output": 64})  # one size for both
         ws.send_json({"type": "step", "steps": 1})
         frame_at(ws, 1)
-        assert grids.calls == 3
+        assert passes.rows()[2:] == [64 * 64, points]
 
 
 def test_a_frame_lists_the_checkpoints_and_leaves_the_pending_steps_unscored(
@@ -280,8 +288,8 @@ def test_a_burst_of_views_folds_to_the_last() -> None:
 def test_watchers_of_one_view_share_its_frame_and_every_view_its_passes(
     client: TestClient, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Three watchers, two formats, one view: one read of the session, one forward pass per
-    grid size; the JSON and binary frames say the same."""
+    """Three watchers, two formats, one view: one read of the session, one forward pass for
+    its grids and one for the hidden points; the JSON and binary frames say the same."""
     sid = make_session(client, make_dataset(client), hidden_layers=[3])["id"]
     url = f"/api/sessions/{sid}/stream"
     with client.websocket_connect(url) as a, client.websocket_connect(url) as b, \
@@ -289,7 +297,7 @@ def test_watchers_of_one_view_share_its_frame_and_every_view_its_passes(
         for ws in (a, b, c):
             ws.receive_json()
             next_frame(ws)
-        grids = count_calls(monkeypatch, framing, "evaluate")
+        grids = count_calls(monkeypatch, framing, "evaluate_at")
         built = count_calls(monkeypatch, player, "frames_for")
         a.send_json({"type": "step", "steps": 4})
         fa, fb, fc = frame_at(a, 4), frame_at(b, 4), frame_at(c, 4)

@@ -1,8 +1,9 @@
 """The stream's frames: one state of a session read once, written for every view that asks.
 
 A view says which maps a client draws and at what size; a frame for it carries those maps and
-no others. Per state, each grid is evaluated once (one forward pass per size), each map is
-quantised once, and the parts every view shares (step, metrics, parameters) are built once.
+no others. Per state, a view's grids are evaluated once (one forward pass over all their
+points: the output map's and the thumbnails'), every hidden layer's maps are quantised in one
+pass, and the parts every view shares (step, metrics, parameters) are built once.
 Across frames a `MapCache` keeps the last maps: while the parameters have not moved (a paused
 session, a second watcher, a view or a `set` that changes no weight) nothing is evaluated
 again. (Keeping a map whose levels moved by at most one was measured and dropped: comparing
@@ -30,7 +31,7 @@ import numpy as np
 import orjson
 
 from app.schemas.sessions import NEURON_GRID, OUTPUT_GRID, ViewControl
-from app.training.frames import evaluate, evaluate_at, quantise_columns
+from app.training.frames import evaluate_at, quantise_columns
 from app.training.session import TrainingSession
 
 Array = np.ndarray[Any, Any]
@@ -104,7 +105,7 @@ def _maps(values: Array, activation: str, shape: tuple[int, int]) -> list[Map]:
     return [Map(float(lo[j]), float(hi[j]), shape, u8[j]) for j in range(u8.shape[0])]
 
 
-Key = tuple[Any, ...]  # ("out", size), ("n", size, layer), ("hp",): the hidden points
+Key = tuple[Any, ...]  # ("out", size), ("n", size): every hidden layer, ("hp",): the points
 
 
 @dataclass
@@ -154,10 +155,23 @@ class Build:
         self.out_act = "identity" if s.data.task == "regression" else s.net.output.name
 
     def acts(self, size: int) -> list[Array]:
-        """Every layer's activation on the grid of `size` (one forward pass per size)."""
-        if size not in self._acts:
-            self._acts[size] = evaluate(self.s.net, self.s.grid(size))
+        """Every layer's activation on the grid of `size`."""
+        self.forward([size])
         return self._acts[size]
+
+    def forward(self, sizes: Iterable[int]) -> None:
+        """Every layer's activation on the grids of `sizes` not evaluated yet, in one forward
+        pass over all their points (the output map's 100² and the thumbnails' 24² together:
+        278 against 311 µs for 2-8-8-1 here, the calls of a second pass saved)."""
+        todo = [n for n in dict.fromkeys(sizes) if n not in self._acts]
+        if not todo:
+            return
+        inputs = [self.s.grid(n).inputs for n in todo]
+        acts = evaluate_at(self.s.net, inputs[0] if len(todo) == 1 else np.concatenate(inputs))
+        start = 0
+        for n, X in zip(todo, inputs, strict=True):
+            self._acts[n] = [a[start:start + len(X)] for a in acts]
+            start += len(X)
 
     def _get(self, key: Key, make: Callable[[], list[Map]]) -> list[Map]:
         """The maps of `key`, made by `make()` unless this state has them already."""
@@ -176,9 +190,13 @@ class Build:
         return self._get(("out", size), make)
 
     def layer(self, size: int, l: int) -> list[Map]:
-        """Every map of hidden layer `l` at `size` (the layer quantised in one pass)."""
-        shape = self.s.grid(size).shape
-        return self._get(("n", size, l), lambda: _maps(self.acts(size)[l], self.act, shape))
+        """Every map of hidden layer `l` at `size` (every hidden layer quantised in one pass:
+        they share the activation, and a map's range is its own column's)."""
+        shape, widths = self.s.grid(size).shape, self.s.sizes[1:-1]
+        maps = self._get(("n", size),
+                         lambda: _maps(np.hstack(self.acts(size)[:-1]), self.act, shape))
+        start = sum(widths[:l])
+        return maps[start:start + widths[l]]
 
     def hidden_points(self) -> dict[str, list[Map]] | None:
         """The training and test points (at most MAX_POINTS of each) in the last hidden
@@ -263,9 +281,13 @@ class Build:
                 offset += m.levels.size
             return entry
 
+        widths = self.s.sizes[1:-1]
+        shown = [set(view.columns(l, width)) for l, width in enumerate(widths)]
+        keys: list[Key] = [("out", view.output)] if view.output else []
+        keys += [("n", view.neuron_size)] if any(shown) else []
+        self.forward(key[1] for key in keys if key not in self.made)  # one pass for all
         neurons = []
-        for l, width in enumerate(self.s.sizes[1:-1]):
-            cols = set(view.columns(l, width))
+        for l, (width, cols) in enumerate(zip(widths, shown, strict=True)):
             maps = self.layer(view.neuron_size, l) if cols else []
             neurons.append([put(maps[j]) if j in cols else None for j in range(width)])
         points = self.hidden_points() if view.hidden_points else None
