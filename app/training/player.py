@@ -137,8 +137,19 @@ class Player:
                 await task
         self._playing.discard(self)
         self.session.stop_running()
+        await self._settle()
         if not self.moved:  # after a handover the store is the new holder's to write
             await self._save()
+
+    async def _settle(self) -> None:
+        """Once play stops: the latest steps' records at full resolution (the ticks left them
+        sparse; `TrainingSession.settle`), on the worker thread."""
+        if not self.session.sparse_tail:
+            return
+        try:
+            await asyncio.get_running_loop().run_in_executor(self.executor, self.session.settle)
+        except Exception:  # the run and its sparse history stand as they were
+            log.exception("could not settle the history of session %s", self.session.id)
 
     def _save_soon(self) -> None:
         """Save in the background (the play loop does not wait for the store), one at a time."""
@@ -195,6 +206,7 @@ class Player:
             if self.session.status is not Status.RUNNING:  # diverged, or stopped by an error
                 self._task = None
                 self._playing.discard(self)
+                await self._settle()
                 await self._save()
                 await self.send_history()
                 return
@@ -210,7 +222,7 @@ class Player:
         if steps <= 0:
             return {}
         began = time.monotonic()
-        self.session.train(steps, began + budget)
+        self.session.train(steps, began + budget, tail=False)  # more ticks follow
         # what training took past its deadline comes off the next budget, so that a tick
         # stays a tick (and the frame rate steady) however long the last step or record ran
         over = max(0.0, time.monotonic() - began - budget)

@@ -31,6 +31,7 @@ CHECKPOINT_BUDGET_BYTES = 6_000_000
 REPLAY_SECONDS = 0.1  # checkpoints are spaced so that replaying to any step takes about this
 RECENT_CHECKPOINTS = 8  # at most, per doubling of age (fewer for a large network)
 RECENT_METRICS = 32  # the latest 64 steps' metrics are all kept, then 32 per doubling
+FAR = 1 << 62  # a play tick's records are those kept long after it (`train(tail=False)`)
 CHEAP_METRICS = 1 << 16  # parameters × test rows up to which metrics are scored every step
 CHECKPOINT_EVERY = 4  # near now at least (a state every step costs ~15% of a small net's step)
 CHECKPOINT_BYTES_PER_STEP = 4096  # near now, a larger network's states are further apart
@@ -91,6 +92,8 @@ class TrainingSession:
         # record between steps; until measured, the estimate from the network's size
         self._step_seconds = self._recorded_seconds = self._estimated_step_seconds()
         self._pending: list[tuple[int, Array, Array, Array]] = []  # see _record
+        self._until: int | None = None  # the step records are kept for, if not a call's end
+        self._sparse_since: int | None = None  # first step a play tick left sparse (`settle`)
         stacked = max(max(self.sizes[1:]) * len(data.X_test), n_out * len(data.X_train), 1)
         self._pending_cap = max(1, min(64, PENDING_VALUES // stacked))
         state_bytes = 8 * 3 * self.net.params.size  # parameters and an optimizer's two moments
@@ -178,7 +181,12 @@ class TrainingSession:
     @history.setter
     def history(self, history: Record) -> None:
         with self.lock:
-            self._history, self._pending = history, []
+            self._history, self._pending, self._sparse_since = history, [], None
+
+    @property
+    def sparse_tail(self) -> bool:
+        """Whether play ticks left the latest steps' records sparse (see `settle`)."""
+        return self._sparse_since is not None
 
     @property
     def checkpoint_steps(self) -> list[int]:
@@ -277,10 +285,13 @@ class TrainingSession:
             fwd = forward_stack(self.net, params, self.data.X_test)
             return self._scores(fwd.ZT[-1], fwd.AT[-1], self._test_targets)
 
-    def train(self, steps: int, deadline: float | None = None) -> int:
+    def train(self, steps: int, deadline: float | None = None, tail: bool = True) -> int:
         """Run up to `steps` updates (stopping at `deadline`, a time.monotonic() value).
 
         Returns the number of steps done. Divergence sets status 'diverged' and stops.
+        `tail=False` (a play tick, with more to follow) records only what the history keeps
+        for good, not the latest steps at full resolution: the next tick would thin them
+        away. `settle` records them when play stops.
         """
         with self.lock:
             if self._status is Status.DIVERGED:
@@ -292,10 +303,14 @@ class TrainingSession:
                 self.status = Status.PAUSED
             self.dirty = True
             self.last_used = time.monotonic()
+            if not tail and self._sparse_since is None:
+                self._sparse_since = start
+            self._until = None if tail else FAR
             with np.errstate(all="ignore"):
                 try:
                     self._train(steps, deadline)
                 finally:
+                    self._until = None
                     if self._history.checkpoints.wants(self.step_count):  # where it stopped
                         self._history.checkpoints.add(self.step_count, self.state())
             return self.trainer.step_count - start
@@ -327,6 +342,8 @@ class TrainingSession:
     def _horizon(self, end: int, deadline: float | None) -> int:
         """Where this training call will stop: its last step, or sooner at the deadline at
         the recent pace (what would be thinned away by then is not recorded)."""
+        if self._until is not None:
+            return self._until
         if deadline is None:
             return end
         left = int((deadline - time.monotonic()) / self._step_seconds)
@@ -354,6 +371,56 @@ class TrainingSession:
         if deadline is not None:  # what fits before the deadline at the recent pace
             chunk = min(chunk, int((deadline - time.monotonic()) / pace))
         return max(1, chunk), every_step
+
+    def settle(self) -> bool:
+        """Record the latest steps at full resolution, as one training call to now would have,
+        after play ticks (`train(tail=False)`) left them sparse: replay from the checkpoint
+        before them, making the run's hyperparameter changes at their steps. Training is
+        deterministic, so the replay ends on the same parameters; should it not, the history
+        is left as it was. Never across a weight edit (a replay cannot make one). Returns
+        whether anything was recorded."""
+        with self.lock:
+            since, self._sparse_since = self._sparse_since, None
+            now, c, m = self.step_count, self._history.checkpoints, self._history.metrics
+            if since is None or self._status is Status.DIVERGED:
+                return False
+            edited = max((p for p in c.pinned if p <= now), default=0)
+            first = max(since, now - 2 * m.window, edited)
+            base = c.floor(first)
+            if first >= now or base is None:
+                return False
+            self._flush()
+            end, config, status, message = self.state(), self.config, self._status, self.message
+            kept = (copy.copy(m), copy.copy(c))
+            for t in kept:
+                t.steps, t.items, t.pinned = t.steps[:], t.items[:], set(t.pinned)
+            m.truncate(base[0])
+            c.truncate(base[0])
+            self.load_state(base[1])
+            self._until, retraced = now, False
+            try:
+                with np.errstate(all="ignore"):
+                    for at, hyper in self._history.events_between(base[0], now):
+                        if at > self.step_count:
+                            self._train(at - self.step_count, None)
+                        self._apply(hyper)
+                        self.config = self.config.model_copy(update=hyper)
+                    if now > self.step_count:
+                        self._train(now - self.step_count, None)
+                self._flush()
+                retraced = self.step_count == now and np.array_equal(self.net.params,
+                                                                     end["params"])
+                if retraced and c.wants(now):  # where it stopped, as `train` keeps it
+                    c.add(now, end)
+            finally:
+                self._until = None
+                if not retraced:  # never seen: the run stays as it was
+                    self._history.metrics, self._history.checkpoints = kept
+                    self._pending = []
+                self.load_state(end)
+                self.config, self._status, self.message = config, status, message
+                self.dirty = True
+            return retraced
 
     def steps_for_epochs(self, epochs: int) -> int:
         return epochs * self.trainer.steps_per_epoch
@@ -458,6 +525,8 @@ class TrainingSession:
             self.check_step(step)
             self._replay_to(step)
             self.history.truncate(step)
+            if self._sparse_since is not None and self._sparse_since >= step:
+                self._sparse_since = None
             self._forget_after(step)
             self.history.checkpoints.add(step, self.state())
             self._recover()
