@@ -51,6 +51,19 @@ class Thinned:
             self.pinned.add(step)
         self._thin()
 
+    def extend(self, steps: list[int], items: list[Any]) -> None:
+        """`add` each (step, item) in order, thinning once at the end (the same items stay:
+        an item the thinning drops is never kept again later)."""
+        for step, item in zip(steps, items, strict=True):
+            if self.steps and step == self.steps[-1]:
+                self.items[-1] = item
+            elif self.steps and step < self.steps[-1]:
+                raise ValueError(f"step {step} comes before the latest, {self.steps[-1]}")
+            elif self.wants(step):
+                self.steps.append(step)
+                self.items.append(item)
+        self._thin()
+
     def keeps(self, step: int, now: int) -> bool:
         """Whether an item at `step` is still kept when the latest step is `now`."""
         if step % self.stride == 0 or step in self.pinned:

@@ -42,6 +42,45 @@ PENDING_VALUES = 1 << 16  # per stacked array: steps × (test rows × widest lay
 #                           rows × outputs)
 
 
+class Pending:
+    """Recorded steps waiting to be scored: their steps, and copies of their output
+    pre-activations Z, activations P and parameters in buffers made once, so that a flush
+    scores them as stacks as they lie (no copies of its own)."""
+
+    def __init__(self, cap: int):
+        self.cap = cap
+        self.steps: list[int] = []
+        self._buffers: tuple[Array, Array, Array] | None = None
+
+    @property
+    def full(self) -> bool:
+        return len(self.steps) >= self.cap
+
+    def add(self, step: int, Z: Array, P: Array, params: Array) -> None:
+        values = (Z, P, params)
+        b = self._buffers
+        if b is None or any(buf.shape[1:] != a.shape for buf, a in zip(b, values, strict=True)):
+            b = self._buffers = (np.empty((self.cap, *Z.shape)), np.empty((self.cap, *P.shape)),
+                                 np.empty((self.cap, *params.shape)))
+        for buffer, a in zip(b, values, strict=True):
+            np.copyto(buffer[len(self.steps)], a)
+        self.steps.append(step)
+
+    def take(self) -> tuple[list[int], Array, Array, Array]:
+        """The waiting steps and their (n, …) stacks, no longer waiting: views that hold until
+        the next `add`."""
+        assert self._buffers is not None
+        steps, self.steps, n = self.steps, [], len(self.steps)
+        Z, P, params = self._buffers
+        return steps, Z[:n], P[:n], params[:n]
+
+    def clear(self) -> None:
+        self.steps = []
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+
 class SessionError(ValueError):
     """A request the session cannot honour as asked (answered with `status_code`)."""
 
@@ -91,11 +130,10 @@ class TrainingSession:
         # recent seconds per training step (paces deadlines), and per step of the calls that
         # record between steps; until measured, the estimate from the network's size
         self._step_seconds = self._recorded_seconds = self._estimated_step_seconds()
-        self._pending: list[tuple[int, Array, Array, Array]] = []  # see _record
         self._until: int | None = None  # the step records are kept for, if not a call's end
         self._sparse_since: int | None = None  # first step a play tick left sparse (`settle`)
         stacked = max(max(self.sizes[1:]) * len(data.X_test), n_out * len(data.X_train), 1)
-        self._pending_cap = max(1, min(64, PENDING_VALUES // stacked))
+        self._pending = Pending(max(1, min(64, PENDING_VALUES // stacked)))  # see _record
         state_bytes = 8 * 3 * self.net.params.size  # parameters and an optimizer's two moments
         self.near_every = 1 << max(CHECKPOINT_EVERY.bit_length() - 1,
                                    (state_bytes // CHECKPOINT_BYTES_PER_STEP).bit_length())
@@ -181,7 +219,8 @@ class TrainingSession:
     @history.setter
     def history(self, history: Record) -> None:
         with self.lock:
-            self._history, self._pending, self._sparse_since = history, [], None
+            self._history, self._sparse_since = history, None
+            self._pending.clear()
 
     @property
     def sparse_tail(self) -> bool:
@@ -232,16 +271,15 @@ class TrainingSession:
         waits in `_pending` (the step, copies of that pass's output pre-activations and
         activations, and of the parameters), and many steps are scored at once (`_flush`):
         the train rows from the kept outputs, the test rows in one stacked pass, when
-        `_pending_cap` are waiting or someone reads `history`. Readers never see a pending
+        `_pending` is full or someone reads `history`. Readers never see a pending
         step, and a step pays two copies, not a scoring of its own."""
         step = self.trainer.step_count
         now = horizon is None  # what the thinning wants now, whatever comes after
         end = step if horizon is None else horizon
         if self._wants_metrics(step) and (now or self._history.metrics.keeps(step, end)):
             fwd = self.trainer.forward_all()
-            self._pending.append((step, fwd.ZT[-1].copy(), fwd.AT[-1].copy(),
-                                  self.net.params.copy()))
-            if len(self._pending) >= self._pending_cap:
+            self._pending.add(step, fwd.ZT[-1], fwd.AT[-1], self.net.params)
+            if self._pending.full:
                 self._flush()
         c = self._history.checkpoints
         if c.wants(step) and (step % c.stride == 0 or now or (
@@ -250,7 +288,7 @@ class TrainingSession:
 
     def _wants_metrics(self, step: int) -> bool:
         """Whether to record `step`'s metrics: every step where that is cheap, else the grid."""
-        if self._pending and step <= self._pending[-1][0]:
+        if self._pending.steps and step <= self._pending.steps[-1]:
             return False
         m = self._history.metrics
         if step % m.stride and not self._cheap_metrics():
@@ -266,16 +304,15 @@ class TrainingSession:
     def _flush(self) -> None:
         """Score every pending step (train rows from its kept outputs, test rows in one
         stacked pass at the steps' parameters) and add their metrics."""
-        if not self._pending:
+        if not self._pending.steps:
             return
-        steps, Z, P, params = zip(*self._pending, strict=True)
-        self._pending = []
+        steps, Z, P, params = self._pending.take()
         with np.errstate(all="ignore"):
-            trains = self._scores(np.stack(Z), np.stack(P), self._train_targets)
-        tests = self._score_tests(np.stack(params))
-        for step, (loss, accuracy), (test_loss, test_accuracy) in zip(
-                steps, trains, tests, strict=True):
-            self._history.metrics.add(step, Evaluation(loss, test_loss, accuracy, test_accuracy))
+            trains = self._scores(Z, P, self._train_targets)
+        tests = self._score_tests(params)
+        self._history.metrics.extend(steps, [
+            Evaluation(loss, test_loss, accuracy, test_accuracy)
+            for (loss, accuracy), (test_loss, test_accuracy) in zip(trains, tests, strict=True)])
 
     def _score_tests(self, params: Array) -> Sequence[tuple[float | None, float | None]]:
         """Test loss and accuracy at each row of `params` (P, n_params), in one stacked pass."""
@@ -416,7 +453,7 @@ class TrainingSession:
                 self._until = None
                 if not retraced:  # never seen: the run stays as it was
                     self._history.metrics, self._history.checkpoints = kept
-                    self._pending = []
+                    self._pending.clear()
                 self.load_state(end)
                 self.config, self._status, self.message = config, status, message
                 self.dirty = True
