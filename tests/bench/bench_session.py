@@ -8,7 +8,7 @@
 # 1. Frame: the binary frame of the page's default view (tests/bench/common.py PAGE_VIEW, as
 #    static/js/view-spec.js gives it: the 100x100 output map, every neuron at 24x24, no hidden
 #    points), framing.frames_for from a fresh read (no cache) — median per call — and its parts
-#    timed alone, round-robin with it: the grid forward passes, the quantising, the hidden
+#    timed alone, round-robin with it: the grids' forward pass, the quantising, the hidden
 #    points, the metrics, framing.pack of a built message. Beside it: the same frame with the
 #    parameters unmoved (the cache's case), the hidden space pane's frame (every neuron at 64²
 #    and the points) and main's frame, JSON of every map at 100²/64² (json.dumps, as before).
@@ -191,17 +191,16 @@ def frame_cases(s: TrainingSession, calls: int, repeats: int, label: str) -> lis
     framing.frames_for(s, page, cache)
 
     def grids() -> None:
-        frames.evaluate(s.net, out_grid)
-        frames.evaluate(s.net, small)
+        framing.Build(s).forward([view.output, view.neuron_size])
 
     def quantise() -> None:
         frames.quantise_columns(s.output_in_units(acts[-1]), s.net.output.name)
-        for a in thumbs[:-1]:
-            frames.quantise_columns(a, s.config.activation)
+        frames.quantise_columns(np.hstack(thumbs[:-1]), s.config.activation)
 
     parts = [
-        (f"grid forward ({view.output}² output pass + {view.neuron_size}² neuron pass)", grids),
-        ("quantising (quantise_columns, every map)", quantise),
+        (f"grid forward (one pass over the {view.output}² and {view.neuron_size}² points)",
+         grids),
+        ("quantising (quantise_columns: the output map, then every neuron's)", quantise),
         ("hidden points, the hidden pane only (forward on the points + quantising)",
          lambda: framing.Build(s).hidden_points()),
         ("metrics (evaluate → Metrics → dict)", lambda: s.evaluate().as_metrics().model_dump()),
