@@ -103,3 +103,15 @@ def test_a_paused_stream_has_the_latest_steps_in_full(client: TestClient) -> Non
     assert set(range(now - TAIL + 1, now + 1)) <= set(history["steps"])
     s: TrainingSession = client.app.state.registry.get(sid)  # type: ignore[attr-defined]
     assert not s.sparse_tail and np.isfinite(s.net.params).all()
+
+
+def test_settling_never_replays_longer_than_two_replays(client: TestClient) -> None:
+    """Where the checkpoints lie far apart (a large network late in its run), pausing does not
+    replay for seconds: the tail stays as the ticks left it."""
+    s = session(client)
+    s.train(2000)
+    ticks(s, 10)
+    s.replay_steps = lambda: 1  # type: ignore[method-assign]  # as if each step took 0.1 s
+    before = (list(s.history.checkpoints.steps), metrics(s))
+    assert not s.settle() and not s.sparse_tail
+    assert (list(s.history.checkpoints.steps), metrics(s)) == before

@@ -414,8 +414,10 @@ class TrainingSession:
         after play ticks (`train(tail=False)`) left them sparse: replay from the checkpoint
         before them, making the run's hyperparameter changes at their steps. Training is
         deterministic, so the replay ends on the same parameters; should it not, the history
-        is left as it was. Never across a weight edit (a replay cannot make one). Returns
-        whether anything was recorded."""
+        is left as it was. Never across a weight edit (a replay cannot make one), and never
+        longer than two replays' worth (`replay_steps`): a large network late in its run,
+        whose checkpoints lie far apart, keeps the thinner tail. Returns whether anything
+        was recorded."""
         with self.lock:
             since, self._sparse_since = self._sparse_since, None
             now, c, m = self.step_count, self._history.checkpoints, self._history.metrics
@@ -424,7 +426,8 @@ class TrainingSession:
             edited = max((p for p in c.pinned if p <= now), default=0)
             first = max(since, now - 2 * m.window, edited)
             base = c.floor(first)
-            if first >= now or base is None:
+            if first >= now or base is None or now - base[0] > 2 * (self.replay_steps() +
+                                                                     m.window):
                 return False
             self._flush()
             end, config, status, message = self.state(), self.config, self._status, self.message
