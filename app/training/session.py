@@ -57,13 +57,13 @@ class Pending:
         return len(self.steps) >= self.cap
 
     def add(self, step: int, Z: Array, P: Array, params: Array) -> None:
-        values = (Z, P, params)
-        b = self._buffers
-        if b is None or any(buf.shape[1:] != a.shape for buf, a in zip(b, values, strict=True)):
-            b = self._buffers = (np.empty((self.cap, *Z.shape)), np.empty((self.cap, *P.shape)),
-                                 np.empty((self.cap, *params.shape)))
-        for buffer, a in zip(b, values, strict=True):
-            np.copyto(buffer[len(self.steps)], a)
+        """Keep a step (Z and P have one shape, and a session's parameters another, for good)."""
+        if self._buffers is None or self._buffers[0].shape[1:] != Z.shape:
+            self._buffers = (np.empty((self.cap, *Z.shape)), np.empty((self.cap, *P.shape)),
+                             np.empty((self.cap, *params.shape)))
+        Zs, Ps, ps = self._buffers
+        i = len(self.steps)
+        Zs[i], Ps[i], ps[i] = Z, P, params  # plain copies: 0.4 µs each, np.copyto 0.6-1
         self.steps.append(step)
 
     def take(self) -> tuple[list[int], Array, Array, Array]:
