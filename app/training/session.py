@@ -272,7 +272,7 @@ class TrainingSession:
         activations, and of the parameters), and many steps are scored at once (`_flush`):
         the train rows from the kept outputs, the test rows in one stacked pass, when
         `_pending` is full or someone reads `history`. Readers never see a pending
-        step, and a step pays two copies, not a scoring of its own."""
+        step, and a step pays three copies, not a scoring of its own."""
         step = self.trainer.step_count
         now = horizon is None  # what the thinning wants now, whatever comes after
         end = step if horizon is None else horizon
