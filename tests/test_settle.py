@@ -20,10 +20,11 @@ def session(client: TestClient, **config: object) -> TrainingSession:
     return s
 
 
-def ticks(s: TrainingSession, n: int, seconds: float = 0.002) -> None:
-    """`n` play ticks of about `seconds` each (as Player._advance trains)."""
+def ticks(s: TrainingSession, n: int, steps: int = 25) -> None:
+    """`n` play ticks of `steps` each (as Player._advance trains, but counted, not timed: the
+    records a tick keeps do not depend on its deadline)."""
     for _ in range(n):
-        s.train(10**6, time.monotonic() + seconds, tail=False)
+        s.train(steps, tail=False)
 
 
 def metrics(s: TrainingSession) -> dict[int, tuple[float, float | None]]:
@@ -66,7 +67,7 @@ def test_settling_never_replays_across_a_weight_edit(client: TestClient) -> None
     layers = [(W.tolist(), (b + 0.1).tolist()) for W, b in zip(s.net.W, s.net.b, strict=True)]
     s.set_parameters(layers)
     edit = s.step_count
-    s.train(10, time.monotonic() + 1, tail=False)
+    s.train(10, tail=False)
     params = s.net.params.copy()
     assert s.settle()
     assert s.net.params.tobytes() == params.tobytes()
@@ -89,7 +90,16 @@ def test_a_replay_that_would_not_retrace_the_run_changes_nothing(client: TestCli
 
 
 def test_a_paused_stream_has_the_latest_steps_in_full(client: TestClient) -> None:
+    """Once the session says it is paused, its history is settled (a slow settle included)."""
     sid = make_session(client, make_dataset(client, "xor"), hidden_layers=[4])
+    s: TrainingSession = client.app.state.registry.get(sid)  # type: ignore[attr-defined]
+    settle = s.settle
+
+    def slow_settle() -> bool:
+        time.sleep(0.5)  # as on a busy machine
+        return settle()
+
+    s.settle = slow_settle  # type: ignore[method-assign]
     with client.websocket_connect(f"/api/sessions/{sid}/stream") as ws:
         ws.receive_json()
         ws.send_json({"type": "play"})
@@ -101,7 +111,6 @@ def test_a_paused_stream_has_the_latest_steps_in_full(client: TestClient) -> Non
     history = client.get(f"/api/sessions/{sid}/history").json()
     now = client.get(f"/api/sessions/{sid}").json()["step"]
     assert set(range(now - TAIL + 1, now + 1)) <= set(history["steps"])
-    s: TrainingSession = client.app.state.registry.get(sid)  # type: ignore[attr-defined]
     assert not s.sparse_tail and np.isfinite(s.net.params).all()
 
 

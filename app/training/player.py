@@ -137,8 +137,8 @@ class Player:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._playing.discard(self)
+        await self._settle()  # before the status says paused: a reader then sees it settled
         self.session.stop_running()
-        await self._settle()
         if not self.moved:  # after a handover the store is the new holder's to write
             await self._save()
 
