@@ -38,31 +38,30 @@ class Thinned:
 
     def add(self, step: int, item: Any, pinned: bool = False) -> None:
         """Keep `item` at `step` (later than every step held, or the latest: it replaces)."""
-        if self.steps and step == self.steps[-1]:
-            self.items[-1] = item
-        elif self.steps and step < self.steps[-1]:
-            raise ValueError(f"step {step} comes before the latest, {self.steps[-1]}")
-        elif not (pinned or self.wants(step)):
-            return
-        else:
-            self.steps.append(step)
-            self.items.append(item)
-        if pinned:
-            self.pinned.add(step)
-        self._thin()
+        if self._put(step, item, pinned):
+            self._thin()
 
     def extend(self, steps: list[int], items: list[Any]) -> None:
         """`add` each (step, item) in order, thinning once at the end (the same items stay:
         an item the thinning drops is never kept again later)."""
         for step, item in zip(steps, items, strict=True):
-            if self.steps and step == self.steps[-1]:
-                self.items[-1] = item
-            elif self.steps and step < self.steps[-1]:
-                raise ValueError(f"step {step} comes before the latest, {self.steps[-1]}")
-            elif self.wants(step):
-                self.steps.append(step)
-                self.items.append(item)
+            self._put(step, item)
         self._thin()
+
+    def _put(self, step: int, item: Any, pinned: bool = False) -> bool:
+        """`add` without the thinning; whether anything was kept."""
+        if self.steps and step == self.steps[-1]:
+            self.items[-1] = item
+        elif self.steps and step < self.steps[-1]:
+            raise ValueError(f"step {step} comes before the latest, {self.steps[-1]}")
+        elif not (pinned or self.wants(step)):
+            return False
+        else:
+            self.steps.append(step)
+            self.items.append(item)
+        if pinned:
+            self.pinned.add(step)
+        return True
 
     def keeps(self, step: int, now: int) -> bool:
         """Whether an item at `step` is still kept when the latest step is `now`."""
