@@ -136,9 +136,11 @@ class Player:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        self._playing.discard(self)
-        await self._settle()  # before the status says paused: a reader then sees it settled
-        self.session.stop_running()
+        try:
+            await self._settle()  # before it says paused: a reader then sees it settled
+        finally:  # paused even if this is cancelled (the settling runs on regardless)
+            self.session.stop_running()
+            self._playing.discard(self)
         if not self.moved:  # after a handover the store is the new holder's to write
             await self._save()
 
