@@ -1,6 +1,7 @@
 """Play ticks record sparsely; when play stops, `settle` records the latest steps in full, as
 one training call to that step would have (the same steps, the same numbers, bit for bit)."""
 
+import threading
 import time
 
 import numpy as np
@@ -124,3 +125,31 @@ def test_settling_never_replays_longer_than_two_replays(client: TestClient) -> N
     before = (list(s.history.checkpoints.steps), metrics(s))
     assert not s.settle() and not s.sparse_tail
     assert (list(s.history.checkpoints.steps), metrics(s)) == before
+
+
+def test_play_pressed_while_a_pause_settles_keeps_playing(client: TestClient) -> None:
+    """A second tab presses play while the first one's pause is still settling: it plays."""
+    sid = make_session(client, make_dataset(client, "xor"), hidden_layers=[4])
+    s: TrainingSession = client.app.state.registry.get(sid)  # type: ignore[attr-defined]
+    settle, settling = s.settle, threading.Event()
+
+    def slow_settle() -> bool:
+        settling.set()
+        time.sleep(1.0)  # the play below arrives meanwhile
+        return settle()
+
+    s.settle = slow_settle  # type: ignore[method-assign]
+    url = f"/api/sessions/{sid}/stream"
+    with client.websocket_connect(url) as a, client.websocket_connect(url) as b:
+        a.receive_json()
+        b.receive_json()
+        a.send_json({"type": "play"})
+        wait_until(lambda: s.step_count > 1000, 60, "1000 steps played")
+        a.send_json({"type": "pause"})
+        assert settling.wait(30)
+        b.send_json({"type": "play"})
+        step = s.step_count
+        wait_until(lambda: s.step_count > step + 1000, 60, "training on after the pause")
+        assert s.status.value == "running"
+        a.send_json({"type": "pause"})
+        wait_until(lambda: s.status.value == "paused", 30, "the session pausing")

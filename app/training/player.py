@@ -139,8 +139,9 @@ class Player:
         try:
             await self._settle()  # before it says paused: a reader then sees it settled
         finally:  # paused even if this is cancelled (the settling runs on regardless)
-            self.session.stop_running()
-            self._playing.discard(self)
+            if self._task is None:  # unless someone pressed play again meanwhile
+                self.session.stop_running()
+                self._playing.discard(self)
         if not self.moved:  # after a handover the store is the new holder's to write
             await self._save()
 
