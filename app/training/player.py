@@ -40,6 +40,7 @@ from app.training.framing import DEFAULT_VIEW, Format, MapCache, View, dumps, fr
 from app.training.payloads import history_message
 from app.training.registry import SessionRegistry
 from app.training.session import SessionError, TrainingSession
+from app.training.worker import Worker
 
 log = logging.getLogger(__name__)
 Send = Callable[[str | bytes], Awaitable[None]]
@@ -387,14 +388,16 @@ class Players:
 
     All play loops train and build frames on one worker thread, taking turns: threads that
     train side by side only fight over the interpreter lock (measured: 10 threads reach 43 %
-    of one thread's steps per second, one thread taking turns 103 %)."""
+    of one thread's steps per second, one thread taking turns 103 %). That thread hands its
+    results back in batches (`app.training.worker`), so the event loop seldom takes the
+    interpreter lock from it."""
 
     def __init__(self, registry: SessionRegistry):
         self.registry = registry
         self.by_id: dict[str, Player] = {}  # the players of watched sessions
         self.playing: set[Player] = set()  # the players playing (each adds and removes itself)
         registry.users = self
-        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lens-train")
+        self.executor = Worker("lens-train")
         settings = registry.settings
         self.rest = RequestTrainer(settings.rest_training_threads,
                                    settings.max_seconds_per_request)
