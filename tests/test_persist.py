@@ -116,3 +116,27 @@ def test_saves_in_a_row_stay_exact_as_the_checkpoints_thin(client: TestClient) -
         assert_same(s, back)
         assert back.history.checkpoints.pinned == s.history.checkpoints.pinned
         assert back.history.events == s.history.events
+
+
+def test_saves_in_a_row_stay_exact_as_the_metrics_thin(client: TestClient) -> None:
+    """Each save packs only the metrics added since the last (the settled grid is packed
+    once): through play ticks, the grid's stride doubling, a rewind, a reset and a
+    regression run's missing accuracies, every save writes what packing every item writes."""
+    for kind in ("xor", "sine"):
+        s = session_of(client, kind, hidden_layers=[4])
+        strides = set()
+        for n, then in ((300, None), (900, None), (2000, "rewind"), (700, None), (5000, None),
+                        (50, "reset"), (1500, None)):
+            for _ in range(10):
+                s.train(n // 10, tail=False)  # as play ticks do
+            if then == "rewind":
+                s.rewind(s.history.checkpoints.steps[-3])
+            elif then == "reset":
+                s.reset(3)
+            strides.add(s.history.metrics.stride)
+            with np.load(io.BytesIO(persist.dump(s)), allow_pickle=False) as npz:
+                saved = npz["metrics"]
+            assert np.array_equal(saved, persist._metrics_array(s.history.metrics.items),
+                                  equal_nan=True)
+            assert_same(s, reloaded(client, s, persist.dump(s)))
+        assert len(strides) >= 3  # the grid coarsened in between
