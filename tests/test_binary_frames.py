@@ -4,6 +4,8 @@ a client asks for, nothing built for nobody, and fair turns for fifty sessions."
 import base64
 import json
 import struct
+import time
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -273,6 +275,51 @@ def test_fifty_sessions_playing_at_once_all_advance(client: TestClient) -> None:
         for ws in sockets:
             ws.send_json({"type": "pause"})
             ws.__exit__(None, None, None)
+
+
+def test_sessions_playing_together_train_about_as_many_steps_each(client: TestClient) -> None:
+    """A tick's training time is shared out in equal numbers of steps: a network whose steps
+    cost several times another's still trains about as many (equal slices of time gave it
+    a fraction of the other's steps)."""
+    ds = make_dataset(client, n=300)
+    small, large = (make_session(client, ds, hidden_layers=h)["id"] for h in ([2], [24, 24, 24]))
+    registry = client.app.state.registry  # type: ignore[attr-defined]
+    sockets = [client.websocket_connect(f"/api/sessions/{sid}/stream?format=binary")
+               for sid in (small, large)]
+    try:
+        for ws in sockets:
+            ws.__enter__()
+            ws.receive_json()
+            ws.send_json(NO_MAPS)
+            ws.send_json({"type": "play"})
+        steps = {sid: registry.get(sid).step_count for sid in (small, large)}
+        wait_until(lambda: all(registry.get(sid).step_count > steps[sid] + 3000
+                               for sid in steps), 60, "both sessions warming up")
+        steps = {sid: registry.get(sid).step_count for sid in steps}
+        started = time.monotonic()
+        while time.monotonic() - started < 3:
+            time.sleep(0.1)
+        done = {sid: registry.get(sid).step_count - steps[sid] for sid in steps}
+    finally:
+        for ws in sockets:
+            ws.send_json({"type": "pause"})
+            ws.__exit__(None, None, None)
+    assert done[large] >= 0.6 * done[small], done
+
+
+def test_a_heavy_session_weighs_at_most_twice_the_median() -> None:
+    """Nine sessions at 0.1 ms a step and one at 10 ms: the heavy one's slice of training
+    time weighs as a 0.2 ms session (HEAVY × the median), not its own 100 times, so the
+    others keep 82 % of the time; a session not measured yet weighs as the median one."""
+    def at(cost: float | None) -> Any:
+        return SimpleNamespace(_step_cost=cost)
+
+    light, heavy, new = [at(1e-4) for _ in range(9)], at(1e-2), at(None)
+    playing = (*light, heavy)
+    assert player._slice(heavy, playing) == pytest.approx(2e-4 / 11e-4)
+    assert sum(player._slice(p, playing) for p in light) == pytest.approx(9e-4 / 11e-4)
+    assert player._slice(new, (*light, new)) == pytest.approx(0.1)
+    assert player._slice(new, (new, at(None))) == 0.5
 
 
 def test_a_burst_of_views_folds_to_the_last() -> None:

@@ -8,13 +8,17 @@ frames and never an unbounded queue; a tick builds nothing for a watcher still s
 last one, and nothing at all when no watcher is ready.
 
 Frames take at most FRAME_SHARE of the worker: with many sessions playing the tick stretches
-(fewer frames per second) so that training keeps the rest, shared in equal slices of time.
+(fewer frames per second) so that training keeps the rest, shared so that every session
+trains about as many steps as the others (a slice of time in proportion to what its steps
+cost), but none weighs more than HEAVY times the median session (a network 20 times the
+others' size slows nobody else much).
 """
 
 import asyncio
 import contextlib
 import logging
 import random
+import statistics
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
@@ -49,6 +53,7 @@ Frames = dict[tuple[View, Format], str | bytes]
 MARGIN = 0.0007  # seconds kept free in each tick for the hop to and from the worker (2 ms
 #                  left 10 sessions 4,110-4,232 steps/s in all, 0.7 ms 5,315-5,735, at 30 fps)
 FRAME_SHARE = 0.4  # at most this much of the worker's time builds frames
+HEAVY = 2.0  # a session's slice weighs at most this many times the median session's
 NOTHING, FRAME, HISTORY = 0, 1, 2  # what a control changed (HISTORY: a new frame as well)
 MOVED = 1012, "moved to another process: reconnect"  # the close a handover gives watchers
 
@@ -111,6 +116,7 @@ class Player:
         self._playing = playing  # every player of this process that is playing, this one too
         self._frame_cost = 0.002  # seconds a tick's frames take; a running estimate
         self._overrun = 0.0  # seconds training runs past its budget (a step, a history record)
+        self._step_cost: float | None = None  # seconds a step takes in a tick, recording included
         self.cache = MapCache()  # the last maps, for frames of an unchanged look
         self.watchers: set[Watcher] = set()
         self.speed: float | None = None  # steps per second; None = as fast as possible
@@ -184,12 +190,12 @@ class Player:
         carry, next_tick = 0.0, loop.time()
         while True:
             # Many sessions playing share one worker: stretch the tick so that every
-            # session's frames take at most FRAME_SHARE of it, then train for an equal
-            # slice of the rest.
+            # session's frames take at most FRAME_SHARE of it, then share the rest out in
+            # equal numbers of steps.
             playing = tuple(self._playing) or (self,)
             cost = sum(p._frame_cost for p in playing)
             tick = max(period, cost / FRAME_SHARE)
-            share = (tick - cost - MARGIN) / len(playing)  # an equal slice of the rest
+            share = (tick - cost - MARGIN) * _slice(self, playing)
             budget = max(0.0005, share - self._overrun)
             next_tick = max(next_tick + tick, loop.time())  # a steady clock; never catch up
             if self.speed is None:
@@ -227,10 +233,15 @@ class Player:
         if steps <= 0:
             return {}
         began = time.monotonic()
-        self.session.train(steps, began + budget, tail=False)  # more ticks follow
+        trained = self.session.train(steps, began + budget, tail=False)  # more ticks follow
+        took = time.monotonic() - began
+        if trained:
+            per_step = took / trained
+            self._step_cost = per_step if self._step_cost is None else \
+                0.8 * self._step_cost + 0.2 * per_step
         # what training took past its deadline comes off the next budget, so that a tick
         # stays a tick (and the frame rate steady) however long the last step or record ran
-        over = max(0.0, time.monotonic() - began - budget)
+        over = max(0.0, took - budget)
         self._overrun = 0.8 * self._overrun + 0.2 * min(over, 0.05)
         if not wanted:  # nobody would get a frame now: build none
             return {}
@@ -357,6 +368,22 @@ class Player:
         """Send every watcher the history, as GET /history answers it."""
         if self.watchers:
             self.broadcast_reply(await asyncio.to_thread(history_message, self.session))
+
+
+def _slice(player: Player, playing: tuple[Player, ...]) -> float:
+    """`player`'s part of the training time of a tick shared by `playing`: in proportion to
+    what its steps cost (the same number of steps each), but weighing at most HEAVY times
+    the median session. A session not measured yet counts as the median one."""
+    known = [p._step_cost for p in playing if p._step_cost is not None]
+    if not known:
+        return 1.0 / len(playing)
+    typical = statistics.median(known)
+    cap = HEAVY * typical
+
+    def weight(p: Player) -> float:
+        return typical if p._step_cost is None else min(p._step_cost, cap)
+
+    return weight(player) / sum(weight(p) for p in playing)
 
 
 class RequestTrainer:
