@@ -153,3 +153,40 @@ def test_play_pressed_while_a_pause_settles_keeps_playing(client: TestClient) ->
         assert s.status.value == "running"
         a.send_json({"type": "pause"})
         wait_until(lambda: s.status.value == "paused", 30, "the session pausing")
+
+
+def test_a_stream_closed_while_its_pause_settles_leaves_the_session_paused(
+        client: TestClient) -> None:
+    """The last tab closes and the server gives up on its handler while the pause is still
+    replaying the tail: the session ends paused, not 'running' with nothing to train it (the
+    replay used to put back the status it began with, over the pause)."""
+    sid = make_session(client, make_dataset(client, "xor"), hidden_layers=[4])
+    s: TrainingSession = client.app.state.registry.get(sid)  # type: ignore[attr-defined]
+    train, settle = s._train, s.settle
+    settling, replaying = threading.Event(), threading.Event()
+
+    def settle_watched() -> bool:
+        settling.set()
+        try:
+            return settle()
+        finally:
+            settling.clear()
+
+    def slow_replay(steps: int, deadline: float | None) -> None:
+        if settling.is_set():  # the pause is cancelled meanwhile
+            replaying.set()
+            time.sleep(0.5)
+        train(steps, deadline)
+
+    s.settle, s._train = settle_watched, slow_replay  # type: ignore[method-assign]
+    with client.websocket_connect(f"/api/sessions/{sid}/stream") as ws:
+        ws.receive_json()
+        ws.send_json({"type": "play"})
+        wait_until(lambda: s.step_count > 1000, 60, "1000 steps played")
+        ws.close()  # the tab closes: its handler pauses the session
+        assert replaying.wait(30)
+    # leaving the block, the test client cancelled the handler in the middle of the replay
+    wait_until(lambda: not settling.is_set(), 30, "the settling over")
+    assert s.status.value == "paused"
+    step = client.get(f"/api/sessions/{sid}").json()["step"]
+    assert client.post(f"/api/sessions/{sid}/step", json={"steps": 1}).json()["step"] == step + 1

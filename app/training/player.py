@@ -157,8 +157,9 @@ class Player:
         sparse; `TrainingSession.settle`), on the worker thread."""
         if not self.session.sparse_tail:
             return
-        try:
-            await asyncio.get_running_loop().run_in_executor(self.executor, self.session.settle)
+        settling = asyncio.get_running_loop().run_in_executor(self.executor, self.session.settle)
+        try:  # shielded: a pause given up on (its stream's handler cancelled) settles all the same
+            await asyncio.shield(settling)
         except Exception:  # the run and its sparse history stand as they were
             log.exception("could not settle the history of session %s", self.session.id)
 

@@ -458,7 +458,10 @@ class TrainingSession:
                     self._history.metrics, self._history.checkpoints = kept
                     self._pending.clear()
                 self.load_state(end)
-                self.config, self._status, self.message = config, status, message
+                self.config = config
+                if self.status is Status.DIVERGED:  # the replay's own divergence undone;
+                    self._status, self.message = status, message  # a pause made meanwhile
+                    # (from the event loop, which does not wait for this lock) stands
                 self.dirty = True
             return retraced
 
