@@ -312,7 +312,7 @@ def test_a_heavy_session_weighs_at_most_twice_the_median() -> None:
     time weighs as a 0.2 ms session (HEAVY × the median), not its own 100 times, so the
     others keep 82 % of the time; a session not measured yet weighs as the median one."""
     def at(cost: float | None) -> Any:
-        return SimpleNamespace(_step_cost=cost)
+        return SimpleNamespace(_cost=SimpleNamespace(value=cost))
 
     light, heavy, new = [at(1e-4) for _ in range(9)], at(1e-2), at(None)
     playing = (*light, heavy)
@@ -320,6 +320,24 @@ def test_a_heavy_session_weighs_at_most_twice_the_median() -> None:
     assert sum(player._slice(p, playing) for p in light) == pytest.approx(9e-4 / 11e-4)
     assert player._slice(new, (*light, new)) == pytest.approx(0.1)
     assert player._slice(new, (new, at(None))) == 0.5
+
+
+def test_one_stalled_tick_hardly_moves_a_sessions_step_cost() -> None:
+    """Ticks of 10 steps in 1 ms, then one whose single step waited 10 ms for the interpreter
+    lock: the step cost rises to about 0.2 ms (the time over the steps of the recent ticks),
+    where a running mean of each tick's ratio jumped to 2.1 ms and gave the session ten times
+    its share of the next ticks."""
+    cost = player.StepCost()
+    assert cost.value is None
+    cost.add(0.001, 10)
+    assert cost.value == pytest.approx(1e-4)
+    for _ in range(30):
+        cost.add(0.001, 10)
+    cost.add(0.010, 1)
+    assert cost.value is not None and 1e-4 < cost.value < 2.5e-4
+    stalled = cost.value
+    cost.add(0.5, 0)  # a tick that trained nothing counts for nothing
+    assert cost.value == stalled
 
 
 def test_a_burst_of_views_folds_to_the_last() -> None:

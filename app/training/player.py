@@ -54,6 +54,7 @@ MARGIN = 0.0007  # seconds kept free in each tick for the hop to and from the wo
 #                  left 10 sessions 4,110-4,232 steps/s in all, 0.7 ms 5,315-5,735, at 30 fps)
 FRAME_SHARE = 0.4  # at most this much of the worker's time builds frames
 HEAVY = 2.0  # a session's slice weighs at most this many times the median session's
+MIN_BUDGET = 0.0002  # seconds a playing session trains at least per tick
 NOTHING, FRAME, HISTORY = 0, 1, 2  # what a control changed (HISTORY: a new frame as well)
 MOVED = 1012, "moved to another process: reconnect"  # the close a handover gives watchers
 
@@ -116,7 +117,7 @@ class Player:
         self._playing = playing  # every player of this process that is playing, this one too
         self._frame_cost = 0.002  # seconds a tick's frames take; a running estimate
         self._overrun = 0.0  # seconds training runs past its budget (a step, a history record)
-        self._step_cost: float | None = None  # seconds a step takes in a tick, recording included
+        self._cost = StepCost()  # what its steps cost in a tick, recording included
         self.cache = MapCache()  # the last maps, for frames of an unchanged look
         self.watchers: set[Watcher] = set()
         self.speed: float | None = None  # steps per second; None = as fast as possible
@@ -197,7 +198,7 @@ class Player:
             cost = sum(p._frame_cost for p in playing)
             tick = max(period, cost / FRAME_SHARE)
             share = (tick - cost - MARGIN) * _slice(self, playing)
-            budget = max(0.0005, share - self._overrun)
+            budget = max(MIN_BUDGET, share - self._overrun)
             next_tick = max(next_tick + tick, loop.time())  # a steady clock; never catch up
             if self.speed is None:
                 steps = self.settings.max_steps_per_request
@@ -236,10 +237,7 @@ class Player:
         began = time.monotonic()
         trained = self.session.train(steps, began + budget, tail=False)  # more ticks follow
         took = time.monotonic() - began
-        if trained:
-            per_step = took / trained
-            self._step_cost = per_step if self._step_cost is None else \
-                0.8 * self._step_cost + 0.2 * per_step
+        self._cost.add(took, trained)
         # what training took past its deadline comes off the next budget, so that a tick
         # stays a tick (and the frame rate steady) however long the last step or record ran
         over = max(0.0, took - budget)
@@ -371,18 +369,40 @@ class Player:
             self.broadcast_reply(await asyncio.to_thread(history_message, self.session))
 
 
+class StepCost:
+    """Seconds a session's step takes in a tick: the recent ticks' training time over their
+    steps (each tick weighing RECENT), so that a tick the interpreter lock or the CPU was
+    taken from counts for its length, not as an outlier ratio (a running mean of each tick's
+    time per step rose tenfold after one stalled tick, and with it the session's slice)."""
+
+    RECENT = 0.1  # the latest tick's weight: about ten ticks' worth
+
+    def __init__(self) -> None:
+        self.took = self.trained = 0.0
+
+    def add(self, took: float, trained: int) -> None:
+        if trained:
+            self.took += self.RECENT * (took - self.took)
+            self.trained += self.RECENT * (trained - self.trained)
+
+    @property
+    def value(self) -> float | None:
+        return self.took / self.trained if self.trained else None
+
+
 def _slice(player: Player, playing: tuple[Player, ...]) -> float:
     """`player`'s part of the training time of a tick shared by `playing`: in proportion to
     what its steps cost (the same number of steps each), but weighing at most HEAVY times
     the median session. A session not measured yet counts as the median one."""
-    known = [p._step_cost for p in playing if p._step_cost is not None]
+    known = [c for p in playing if (c := p._cost.value) is not None]
     if not known:
         return 1.0 / len(playing)
     typical = statistics.median(known)
     cap = HEAVY * typical
 
     def weight(p: Player) -> float:
-        return typical if p._step_cost is None else min(p._step_cost, cap)
+        cost = p._cost.value
+        return typical if cost is None else min(cost, cap)
 
     return weight(player) / sum(weight(p) for p in playing)
 
