@@ -27,7 +27,8 @@
 #    from a separate process during the window and, for reference, with the server idle.
 #    Clients open ?format=binary and send the page's view, as the page does. Targets: one
 #    session >= 30 frames/s and >= 90% of standalone; 10 sessions >= 28 frames/s each and
-#    their sum >= 60% of one standalone.
+#    their sum >= 60% of one standalone. A frame rate is met within one frame over the window
+#    (the counting's resolution: a steady 30 frames/s shows 299 or 300 frames in 10 s).
 # 3. Memory after 1,000,000 steps, for 2-8-8-1 and 6x32 (tanh, the same data): the history's
 #    size (metrics + checkpoints, a deep size: array bytes + Python objects), the growth of
 #    tracemalloc's traced memory over the run, and len(persist.dump(session)). The history keeps
@@ -458,6 +459,7 @@ async def stream_case(base: str, pid: int, session_ids: list[str], per_session: 
     elapsed = t1 - t0
     result: dict[str, Any] = {
         "fps": [c / elapsed for c in counts],
+        "window": elapsed,
         "frame_bytes": sum(sizes) / max(1, sum(counts)),
         "steps_per_s": [(a - b) / elapsed for a, b in zip(after, before, strict=True)],
         "server_cpu": (cpu1 - cpu0) / elapsed if cpu0 >= 0 and cpu1 >= 0 else None,
@@ -538,7 +540,11 @@ def stream_rows(standalone: Callable[[], float], session_train: Callable[[], flo
             keep = sum(sps) / ref
             sps_txt += f", sum {sum(sps):,.0f}"
         many = len(sps) > 1
-        met_fps = "yes" if min(fps) >= (TARGET_FPS_10 if many else TARGET_FPS) else "NO"
+        # a stream of exactly 30 frames/s shows 30·window ± 1 frames in a window: one frame is
+        # the counting's resolution (300 frames in 10.002 s are 29.99 frames/s)
+        resolution = 1 / r["window"]
+        met_fps = "yes" if min(fps) >= (TARGET_FPS_10 if many else TARGET_FPS) - resolution \
+            else "NO"
         met_keep = "yes" if keep >= (TARGET_KEEP_10 if many else TARGET_KEEP) else "NO"
         cpu = "?" if r["server_cpu"] is None else f"{r['server_cpu']:.0%}"
         return [label, fps_txt, f"{r['frame_bytes'] / 1e3:.0f} kB", sps_txt,
@@ -713,7 +719,8 @@ def main() -> None:
               f"{WARMUP_S:g} s warm-up, then counted)\n")
         print(markdown_table(["case", "frames/s per client", "frame size", "steps/s (streaming)",
                               "vs standalone", "CPU server / clients",
-                              "targets (>= 30 fps; >= 80%)"], rows))
+                              f"targets (>= {TARGET_FPS:g} fps, one frame counted; "
+                              f">= {TARGET_KEEP:.0%})"], rows))
         for note in notes:
             print(note)
         sys.stdout.flush()
