@@ -29,4 +29,4 @@ HEALTHCHECK --interval=30s --timeout=3s --start-period=10s \
     CMD python -c "import os, urllib.request as u; u.urlopen('http://127.0.0.1:%s/api/health' % os.environ.get('LL_PORT', '8000'), timeout=2)"
 # exec: uvicorn is PID 1 and gets the SIGTERM of `docker stop` (and saves its sessions);
 # LL_WORKER defaults to the container's hostname, so /api/health says which container answered.
-CMD ["sh", "-c", "export LL_WORKER=\"${LL_WORKER:-$(hostname)}\"; exec uvicorn app.main:app --host \"$LL_HOST\" --port \"$LL_PORT\""]
+CMD ["sh", "-c", "export LL_WORKER=\"${LL_WORKER:-$(hostname)}\"; exec uvicorn app.main:app --ws app.ws_protocol:Protocol --host \"$LL_HOST\" --port \"$LL_PORT\""]

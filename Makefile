@@ -28,7 +28,8 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.installed
 
 run: $(VENV)/.installed  ## serve http://$(HOST):$(PORT)
-	LL_HOST=$(HOST) LL_PORT=$(PORT) $(BIN)/python -m uvicorn app.main:app --host $(HOST) --port $(PORT)
+	LL_HOST=$(HOST) LL_PORT=$(PORT) $(BIN)/python -m uvicorn app.main:app --ws app.ws_protocol:Protocol \
+		--host $(HOST) --port $(PORT)
 
 class: $(VENV)/.installed haproxy  ## WORKERS processes (default: one per core) behind HAProxy
 	$(BIN)/python -m app.cluster --workers $(WORKERS) --host $(HOST) --port $(PORT)

@@ -16,6 +16,7 @@ import httpx
 from fastapi.testclient import TestClient
 
 from app.config import ROOT
+from app.ws_protocol import UVICORN_ARGS
 
 GENERATE = {"noise": 0.1, "seed": 1}
 Api = httpx.Client | TestClient
@@ -59,16 +60,16 @@ def free_port() -> int:
 
 def start_server(data_dir: Path, log: Path, port: int | None = None,
                  **env: str) -> tuple[subprocess.Popen[bytes], str]:
-    """`python -m uvicorn app.main:app` on a loopback port (a free one unless given), with
-    extra LL_* settings in `env`; returns the process and its base URL once /api/health
-    answers."""
+    """`python -m uvicorn app.main:app`, as `make run` serves it, on a loopback port (a free
+    one unless given), with extra LL_* settings in `env`; returns the process and its base
+    URL once /api/health answers."""
     port = port or free_port()
     environ = {**os.environ, "LL_DATA_DIR": str(data_dir), "LL_HOST": "127.0.0.1",
                "LL_PORT": str(port), **env}
     with log.open("ab") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1",
-             "--port", str(port), "--log-level", "warning"],
+            [sys.executable, "-m", "uvicorn", "app.main:app", *UVICORN_ARGS, "--host",
+             "127.0.0.1", "--port", str(port), "--log-level", "warning"],
             cwd=ROOT, env=environ, stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
 

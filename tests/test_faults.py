@@ -50,6 +50,7 @@ from websockets.sync.client import connect as ws_connect_sync
 
 from app.config import Settings
 from app.main import create_app
+from app.ws_protocol import Protocol
 from tests.conftest import local_client
 from tests.helpers import GENERATE, free_port, make_dataset, make_session, start_server, wait_until
 from tests.test_stream import receive as stream_receive
@@ -332,7 +333,7 @@ class LiveServer:
         self.port = settings.port
         self.base = f"http://127.0.0.1:{self.port}"
         self.server = uvicorn.Server(uvicorn.Config(
-            self.app, host="127.0.0.1", port=self.port, log_config=None))
+            self.app, host="127.0.0.1", port=self.port, log_config=None, ws=Protocol))
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_until_complete,
                                        args=(self.server.serve(),), name="live-server")

@@ -29,6 +29,7 @@ from typing import IO
 from app.cluster import proxy
 from app.config import ROOT
 from app.security import is_loopback
+from app.ws_protocol import UVICORN_ARGS
 
 START_TIMEOUT_S = 60.0
 STOP_TIMEOUT_S = 20.0
@@ -165,9 +166,9 @@ class ClassRoom:
         self.workers = []
         for i, wport in enumerate(free_ports(workers), start=1):
             name = f"w{i}"
-            argv = [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1",
-                    "--port", str(wport), "--proxy-headers", "--forwarded-allow-ips",
-                    "127.0.0.1", "--log-level", log_level]
+            argv = [sys.executable, "-m", "uvicorn", "app.main:app", *UVICORN_ARGS, "--host",
+                    "127.0.0.1", "--port", str(wport), "--proxy-headers",
+                    "--forwarded-allow-ips", "127.0.0.1", "--log-level", log_level]
             self.workers.append(Worker(name, wport, Child(name, argv, {**env, "LL_WORKER": name})))
         self.config_dir = Path(tempfile.mkdtemp(prefix="logistic-lens-class-"))
         self.config = self.config_dir / "haproxy.cfg"

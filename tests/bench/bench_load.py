@@ -25,7 +25,8 @@
 #   says how much was left for us); the load average before and after;
 # - the server's log (warnings and up): lines with Traceback/ERROR/Exception count as errors.
 #
-# Clients open ?format=binary and send the page's view (common.PAGE_VIEW), as the page does.
+# Clients open ?format=binary, ask for permessage-deflate (common.COMPRESSION) and send the
+# page's view (common.PAGE_VIEW), as the page does in a browser.
 # Targets (issue 13): /api/health p99 < 100 ms; every client >= 10 frames/s over the window and
 # in its worst 5 s; every session >= 100 steps/s; server RSS < 1 GB; no errors.
 """Load benchmark: 50 sessions streaming at full speed at once; health latency, fps, memory."""
@@ -51,6 +52,7 @@ from tests.bench.bench_session import (
     server,
 )
 from tests.bench.common import (
+    COMPRESSION,
     PAGE_VIEW,
     environment,
     fmt_time,
@@ -113,7 +115,7 @@ async def run_client(c: Client, ws_base: str, connected: list[Any], ready: async
 
     try:
         async with connect(f"{ws_base}/api/sessions/{c.session_id}/stream?format=binary",
-                           max_size=None, compression=None, open_timeout=CONNECT_TIMEOUT_S,
+                           max_size=None, compression=COMPRESSION, open_timeout=CONNECT_TIMEOUT_S,
                            ping_interval=None) as ws:
             await ws.recv()  # init
             await ws.send(json.dumps(PAGE_VIEW))  # as the page: binary, its default view

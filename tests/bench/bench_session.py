@@ -25,9 +25,9 @@
 #    recording) and POST /step on the server (server side, no stream). Cases: 1 client; 4 clients
 #    on one session; 10 sessions, one client each, with GET /api/health latency (p50/p99) probed
 #    from a separate process during the window and, for reference, with the server idle.
-#    Clients open ?format=binary and send the page's view, as the page does. Targets: one
-#    session >= 30 frames/s and >= 90% of standalone; 10 sessions >= 28 frames/s each and
-#    their sum >= 60% of one standalone. A frame rate is met within one frame over the window
+#    Clients open ?format=binary, ask for permessage-deflate and send the page's view, as the
+#    page does in a browser. Targets: one session >= 30 frames/s and >= 90% of standalone;
+#    10 sessions >= 28 frames/s each and their sum >= 60% of one standalone. A frame rate is met within one frame over the window
 #    (the counting's resolution: a steady 30 frames/s shows 299 or 300 frames in 10 s).
 # 3. Memory after 1,000,000 steps, for 2-8-8-1 and 6x32 (tanh, the same data): the history's
 #    size (metrics + checkpoints, a deep size: array bytes + Python objects), the growth of
@@ -65,7 +65,9 @@ from app.main import create_app
 from app.schemas.sessions import ViewControl
 from app.training import frames, framing, persist
 from app.training.session import TrainingSession
+from app.ws_protocol import UVICORN_ARGS
 from tests.bench.common import (
+    COMPRESSION,
     HIDDEN_PANE_VIEW,
     PAGE_VIEW,
     Case,
@@ -335,7 +337,8 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def server() -> Iterator[tuple[str, int]]:
-    """uvicorn app.main:app in a subprocess on 127.0.0.1, data in a temp folder: (URL, pid)."""
+    """uvicorn app.main:app in a subprocess on 127.0.0.1, as `make run` serves it, data in a
+    temp folder: (URL, pid)."""
     import httpx
 
     port = free_port()
@@ -343,8 +346,8 @@ def server() -> Iterator[tuple[str, int]]:
         env = {**os.environ, "LL_DATA_DIR": tmp, "LL_HOST": "127.0.0.1", "LL_PORT": str(port)}
         log = open(Path(tmp) / "server.log", "wb")  # noqa: SIM115 - closed below
         proc = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1",
-             "--port", str(port), "--log-level", "warning"],
+            [sys.executable, "-m", "uvicorn", "app.main:app", *UVICORN_ARGS, "--host",
+             "127.0.0.1", "--port", str(port), "--log-level", "warning"],
             env=env, stdout=log, stderr=subprocess.STDOUT,
         )
         base = f"http://127.0.0.1:{port}"
@@ -405,7 +408,7 @@ async def stream_case(base: str, pid: int, session_ids: list[str], per_session: 
 
     async def client(k: int, sid: str, leader: bool) -> None:
         async with connect(f"{ws_base}/api/sessions/{sid}/stream?format=binary",
-                           max_size=None, compression=None, open_timeout=10) as ws:
+                           max_size=None, compression=COMPRESSION, open_timeout=10) as ws:
             await ws.recv()  # init
             await ws.recv()  # the first frame
             await ws.send(json.dumps(PAGE_VIEW))  # as the page: binary, its default view

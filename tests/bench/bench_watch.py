@@ -19,6 +19,7 @@ from typing import Any
 
 from tests.bench.bench_session import DATASET, HIDDEN, cpu_seconds, server, session_body
 from tests.bench.common import (
+    COMPRESSION,
     PAGE_VIEW,
     environment,
     frame_step,
@@ -45,7 +46,7 @@ async def watch_round(base: str, pid: int, sid: str, watchers: int) -> dict[str,
 
     async def client(k: int | None) -> None:
         url = ws_base if k is None else ws_base + "&role=watch"
-        async with connect(url, max_size=None, compression=None, open_timeout=30) as ws:
+        async with connect(url, max_size=None, compression=COMPRESSION, open_timeout=30) as ws:
             await ws.recv()  # init
             await ws.send(json.dumps(PAGE_VIEW))
             joined["n"] += 1

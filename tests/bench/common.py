@@ -174,6 +174,9 @@ def page_view_for(pane: str, card_open: bool = False) -> dict[str, Any]:
 # for every neuron at full size and the points in the last hidden layer's space.
 PAGE_VIEW = page_view_for(next(iter(PANES)))  # the first pane is the default (vocabulary)
 HIDDEN_PANE_VIEW = page_view_for("hidden")
+# What a browser asks of a WebSocket: permessage-deflate, so the server compresses every frame
+# for every client (app.ws_protocol, zlib level 1). The benches' clients ask for it too.
+COMPRESSION = "deflate"
 _STEP = re.compile(rb'"step": ?(\d+)')
 _TYPE = re.compile(rb'^\{"type": ?"(\w+)"')
 
