@@ -27,8 +27,9 @@
 #    from a separate process during the window and, for reference, with the server idle.
 #    Clients open ?format=binary, ask for permessage-deflate and send the page's view, as the
 #    page does in a browser. Targets: one session >= 30 frames/s and >= 90% of standalone;
-#    10 sessions >= 28 frames/s each and their sum >= 60% of one standalone. A frame rate is met within one frame over the window
-#    (the counting's resolution: a steady 30 frames/s shows 299 or 300 frames in 10 s).
+#    10 sessions >= 28 frames/s each and their sum >= 60% of one standalone. A frame rate is
+#    met within one frame over the window (the counting's resolution: a steady 30 frames/s
+#    shows 299 or 300 frames in 10 s).
 # 3. Memory after 1,000,000 steps, for 2-8-8-1 and 6x32 (tanh, the same data): the history's
 #    size (metrics + checkpoints, a deep size: array bytes + Python objects), the growth of
 #    tracemalloc's traced memory over the run, and len(persist.dump(session)). The history keeps
