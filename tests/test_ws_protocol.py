@@ -9,12 +9,16 @@ from typing import Any
 import httpx
 import uvicorn
 from uvicorn.server import ServerState
-from websockets.extensions.permessage_deflate import PerMessageDeflate
-from websockets.sync.client import connect
+from websockets.extensions.permessage_deflate import (
+    ClientPerMessageDeflateFactory,
+    PerMessageDeflate,
+)
+from websockets.frames import Frame, Opcode
+from websockets.sync.client import ClientConnection, connect
 
 from app.config import ROOT
 from app.training.framing import unpack
-from app.ws_protocol import LEVEL, UVICORN_ARGS, Protocol
+from app.ws_protocol import LEVEL, UVICORN_ARGS, Protocol, SharedDeflateFactory
 from tests.helpers import make_dataset, make_session, server
 
 
@@ -26,8 +30,35 @@ def test_the_server_offers_permessage_deflate_at_level_1() -> None:
                              app_state={}).conn.available_extensions)
 
     (factory,) = asyncio.run(offer())
+    assert isinstance(factory, SharedDeflateFactory)
     assert factory.compress_settings == {"memLevel": 5, "level": LEVEL} and LEVEL == 1
     assert factory.server_max_window_bits == factory.client_max_window_bits == 12
+    assert factory.server_no_context_takeover
+
+
+def negotiated() -> tuple[PerMessageDeflate, PerMessageDeflate]:
+    """A server's and a client's ends of permessage-deflate, negotiated as a browser would."""
+    client = ClientPerMessageDeflateFactory(client_max_window_bits=True)
+    response, server = SharedDeflateFactory().process_request_params(
+        client.get_request_params(), [])
+    return server, client.process_response_params(response, [])
+
+
+def test_a_frame_sent_to_many_clients_is_compressed_once_and_each_decodes_it() -> None:
+    """Three clients get the same frame (the same bytes object, as every watcher of a view
+    does): one compression, and each client's decoder gets the frame back; a text message
+    and a second frame decode too (each message is compressed on its own)."""
+    frame = bytes(range(256)) * 40 + b"\x00" * 5000
+    ends = [negotiated() for _ in range(3)]
+    sent = [server.encode(Frame(Opcode.BINARY, frame)) for server, _ in ends]
+    assert sent[0].data is sent[1].data is sent[2].data and sent[0].rsv1
+    assert len(sent[0].data) < len(frame) / 4
+    for (_, client), wire in zip(ends, sent, strict=True):
+        assert client.decode(wire).data == frame
+    server, client = ends[0]
+    for message in (Frame(Opcode.TEXT, b'{"type": "history"}'),
+                    Frame(Opcode.BINARY, frame[::-1])):
+        assert client.decode(server.encode(message)).data == message.data
 
 
 def test_make_run_the_class_and_the_image_serve_with_it() -> None:
@@ -50,18 +81,31 @@ def test_a_browser_like_client_gets_compressed_frames_that_decode_like_plain_one
         with httpx.Client(base_url=base, timeout=30) as api:
             sid = make_session(api, make_dataset(api, n=300), hidden_layers=[8, 8])
         url = base.replace("http://", "ws://") + f"/api/sessions/{sid}/stream?format=binary"
-        frames: dict[str | None, bytes] = {}
-        for compression in ("deflate", None):
-            with connect(url, compression=compression, max_size=None) as ws:
+        with connect(url, compression="deflate", max_size=None) as deflated, \
+                connect(url, compression=None, max_size=None) as plain:
+            for ws, compressed in ((deflated, True), (plain, False)):
                 extensions = ws.response.headers.get("Sec-WebSocket-Extensions", "")
-                assert ("permessage-deflate" in extensions) == (compression is not None)
-                assert any(isinstance(e, PerMessageDeflate) for e in ws.protocol.extensions) \
-                    == (compression is not None)
-                ws.recv()  # init
-                frame = ws.recv()
-                assert isinstance(frame, bytes)
-                frames[compression] = frame
-    assert frames["deflate"] == frames[None]
-    header, _ = unpack(frames[None])
+                assert ("permessage-deflate" in extensions) == compressed
+                assert any(isinstance(e, PerMessageDeflate)
+                           for e in ws.protocol.extensions) == compressed
+            frames = [frames_until(ws, 0) for ws in (deflated, plain)]
+            deflated.send('{"type": "step", "steps": 3}')  # one more frame, to both
+            for ws, got in zip((deflated, plain), frames, strict=True):
+                got += frames_until(ws, 3)
+    assert frames[0] == frames[1]  # every frame, at step 0 and 3, the same bytes
+    first = frames[1][0]
+    header, _ = unpack(first)
     assert header["step"] == 0 and len(header["output"]) == 1
-    assert len(zlib.compress(frames[None], 1)) < len(frames[None]) / 2  # maps compress well
+    assert len(zlib.compress(first, 1)) < len(first) / 2  # maps compress well
+
+
+def frames_until(ws: ClientConnection, step: int) -> list[bytes]:
+    """The binary frames `ws` gets until the one at `step` (its text messages skipped)."""
+    frames = []
+    for _ in range(50):
+        msg = ws.recv(timeout=30)
+        if isinstance(msg, bytes):
+            frames.append(msg)
+            if unpack(msg)[0]["step"] == step:
+                return frames
+    raise AssertionError(f"no frame at step {step} in 50 messages")
