@@ -42,20 +42,22 @@ class SharedDeflate(PerMessageDeflate):
         data = frame.data
         if frame.opcode is not Opcode.BINARY or not frame.fin or not isinstance(data, bytes):
             return super().encode(frame)
+        key = id(data), self.local_max_window_bits  # a client may ask for a smaller window
         with _LOCK:
-            hit = _RECENT.get(id(data))
+            hit = _RECENT.get(key)
         if hit is None or hit[0] is not data:  # (held here, so its id is no one else's)
             encoder = zlib.compressobj(wbits=-self.local_max_window_bits, **self.compress_settings)
             deflated = encoder.compress(data) + encoder.flush(zlib.Z_SYNC_FLUSH)
             hit = data, deflated[:-4]  # without the sync flush's empty block (RFC 7692 7.2.1)
             with _LOCK:
-                _RECENT[id(data)] = hit
+                _RECENT[key] = hit
                 while len(_RECENT) > SHARED:
                     _RECENT.popitem(last=False)
         return Frame(frame.opcode, hit[1], frame.fin, True, frame.rsv2, frame.rsv3)
 
 
-_RECENT: "OrderedDict[int, tuple[bytes, bytes]]" = OrderedDict()  # id → (message, deflated)
+# (id, window bits) → (message, deflated)
+_RECENT: "OrderedDict[tuple[int, int], tuple[bytes, bytes]]" = OrderedDict()
 _LOCK = threading.Lock()  # servers on several threads (tests) share it
 
 

@@ -36,9 +36,10 @@ def test_the_server_offers_permessage_deflate_at_level_1() -> None:
     assert factory.server_no_context_takeover
 
 
-def negotiated() -> tuple[PerMessageDeflate, PerMessageDeflate]:
-    """A server's and a client's ends of permessage-deflate, negotiated as a browser would."""
-    client = ClientPerMessageDeflateFactory(client_max_window_bits=True)
+def negotiated(**asked: Any) -> tuple[PerMessageDeflate, PerMessageDeflate]:
+    """A server's and a client's ends of permessage-deflate, negotiated as a browser would
+    (or with what the client `asked` for)."""
+    client = ClientPerMessageDeflateFactory(**({"client_max_window_bits": True} | asked))
     response, server = SharedDeflateFactory().process_request_params(
         client.get_request_params(), [])
     return server, client.process_response_params(response, [])
@@ -59,6 +60,19 @@ def test_a_frame_sent_to_many_clients_is_compressed_once_and_each_decodes_it() -
     for message in (Frame(Opcode.TEXT, b'{"type": "history"}'),
                     Frame(Opcode.BINARY, frame[::-1])):
         assert client.decode(server.encode(message)).data == message.data
+
+
+def test_a_client_that_asks_for_a_smaller_window_gets_its_own_compression() -> None:
+    """A client may ask the server to compress with a smaller window (RFC 7692 7.1.2.1): it
+    gets the frame compressed so, not the bytes another client's 4 kB window made (which its
+    decoder could not read)."""
+    frame = bytes(range(256)) * 40 + b"\x00" * 5000
+    usual, small = negotiated(), negotiated(server_max_window_bits=9)
+    assert small[0].local_max_window_bits == 9
+    wide = usual[0].encode(Frame(Opcode.BINARY, frame))
+    narrow = small[0].encode(Frame(Opcode.BINARY, frame))
+    assert narrow.data != wide.data
+    assert small[1].decode(narrow).data == usual[1].decode(wide).data == frame
 
 
 def test_make_run_the_class_and_the_image_serve_with_it() -> None:
