@@ -12,7 +12,6 @@ app.ws_protocol:Protocol` (`make run`, `make class` and the image do).
 """
 
 import threading
-import zlib
 from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
@@ -24,7 +23,7 @@ from websockets.extensions.permessage_deflate import (
     ServerPerMessageDeflateFactory,
 )
 from websockets.frames import Frame, Opcode
-from websockets.typing import ExtensionParameter
+from websockets.typing import BytesLike, ExtensionParameter
 
 LEVEL = 1  # zlib's compression level for frames
 WINDOW_BITS = 12  # uvicorn's: a 4 kB window
@@ -40,24 +39,24 @@ class SharedDeflate(PerMessageDeflate):
 
     def encode(self, frame: Frame) -> Frame:
         data = frame.data
-        if frame.opcode is not Opcode.BINARY or not frame.fin or not isinstance(data, bytes):
+        if (frame.opcode is not Opcode.BINARY or not frame.fin or not isinstance(data, bytes)
+                or not self.local_no_context_takeover):  # (then each message stands alone)
             return super().encode(frame)
         key = id(data), self.local_max_window_bits  # a client may ask for a smaller window
         with _LOCK:
             hit = _RECENT.get(key)
-        if hit is None or hit[0] is not data:  # (held here, so its id is no one else's)
-            encoder = zlib.compressobj(wbits=-self.local_max_window_bits, **self.compress_settings)
-            deflated = encoder.compress(data) + encoder.flush(zlib.Z_SYNC_FLUSH)
-            hit = data, deflated[:-4]  # without the sync flush's empty block (RFC 7692 7.2.1)
-            with _LOCK:
-                _RECENT[key] = hit
-                while len(_RECENT) > SHARED:
-                    _RECENT.popitem(last=False)
-        return Frame(frame.opcode, hit[1], frame.fin, True, frame.rsv2, frame.rsv3)
+        if hit is not None and hit[0] is data:  # (held here, so its id is no one else's)
+            return Frame(frame.opcode, hit[1], frame.fin, True, frame.rsv2, frame.rsv3)
+        encoded = super().encode(frame)
+        with _LOCK:
+            _RECENT[key] = data, encoded.data
+            while len(_RECENT) > SHARED:
+                _RECENT.popitem(last=False)
+        return encoded
 
 
 # (id, window bits) → (message, deflated)
-_RECENT: "OrderedDict[tuple[int, int], tuple[bytes, bytes]]" = OrderedDict()
+_RECENT: "OrderedDict[tuple[int, int], tuple[bytes, BytesLike]]" = OrderedDict()
 _LOCK = threading.Lock()  # servers on several threads (tests) share it
 
 
