@@ -163,7 +163,7 @@ def test_architecture_keys_and_url_hash(page: Page, browser: Any, live_server: s
     page.keyboard.press("Space")
     page.wait_for_function("(window.__ll.latest || {}).status === 'paused'")
     page.keyboard.press("r")
-    page.wait_for_function("(window.__ll.latest || {}).step === 0")
+    wait_drawn(page, "f.step === 0")  # the counters are written when the frame is drawn
     assert page.inner_text("#out-step") == "0"
 
     # the URL hash restores the same configuration in a new page
