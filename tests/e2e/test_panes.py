@@ -96,7 +96,7 @@ def test_nothing_is_cut_off_at_1280(page: Page, live_server: str) -> None:
     """Dataset names read in full, and a link's tooltip near the right edge flips to stay
     inside the diagram."""
     page.goto(live_server + "/#data=xor&layers=4")
-    wait_frame(page)
+    wait_drawn(page)  # a link's tip names its weight only once the diagram has drawn a frame
     clipped = page.evaluate("""[...document.querySelectorAll('.ds-thumb span')]
         .filter((s) => s.scrollWidth > s.clientWidth + 1).map((s) => s.textContent)""")
     assert clipped == []

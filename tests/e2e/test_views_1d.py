@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import PageLog, open_pane, shot, wait_frame
+from tests.e2e.conftest import PageLog, open_pane, shot, wait_drawn, wait_frame
 
 pytestmark = pytest.mark.e2e
 
@@ -138,7 +138,8 @@ def test_build_by_hand_then_refine(page: Page, live_server: str, log: PageLog) -
     page.fill("#view-sums input[aria-label='h1.2 height']", "0.5")
     page.press("#view-sums input[aria-label='h1.2 height']", "Tab")
     v = 0.5 / m["target_standardize"]["std"]
-    page.wait_for_function(f"Math.abs(window.__ll.latest.layers[1].weights[1][0] - {v}) < 1e-9")
+    # drawn: the handles read below are the view's, written when it draws the frame
+    wait_drawn(page, f"Math.abs(f.layers[1].weights[1][0] - {v}) < 1e-9")
 
     # drag h1.3's handle: its step moves to where it is dropped
     handle = page.evaluate("window.__llSums.handles.find(h => h.j === 2)")
