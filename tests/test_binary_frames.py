@@ -4,6 +4,7 @@ a client asks for, nothing built for nobody, and fair turns for fifty sessions."
 import base64
 import json
 import struct
+import threading
 import time
 from types import SimpleNamespace
 from typing import Any
@@ -275,6 +276,29 @@ def test_fifty_sessions_playing_at_once_all_advance(client: TestClient) -> None:
         for ws in sockets:
             ws.send_json({"type": "pause"})
             ws.__exit__(None, None, None)
+
+
+def test_a_tick_builds_frames_for_the_watchers_ready_once_it_has_trained(
+    client: TestClient,
+) -> None:
+    """Who gets a frame is asked after the tick's training, not when the tick began: a watcher
+    still sending the last frame at the start (its send outlasted the short sleep between
+    ticks) but done by then gets this tick's frame; one still sending gets none."""
+    sid = make_session(client, make_dataset(client))["id"]
+    s = client.app.state.registry.get(sid)  # type: ignore[attr-defined]
+    p = client.app.state.players.of(s)  # type: ignore[attr-defined]
+
+    async def unused(_: str | bytes) -> None:
+        raise AssertionError("nothing is sent here")
+
+    done, busy = player.Watcher(unused, "binary"), player.Watcher(unused, "binary")
+    done.sending = busy.sending = True
+    sent = threading.Timer(0.05, setattr, (done, "sending", False))
+    sent.start()
+    frames = p._advance(10**6, 0.3, (done, busy))  # 0.3 s of training
+    sent.join()
+    assert s.step_count > 0 and list(frames) == [done.key]
+    assert p._advance(10**6, 0.01, (busy,)) == {}
 
 
 def test_sessions_playing_together_train_about_as_many_steps_each(client: TestClient) -> None:

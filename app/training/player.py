@@ -206,10 +206,10 @@ class Player:
                 carry += self.speed * tick
                 steps = int(carry)
                 carry -= steps
-            wanted = {w.key for w in self.watchers if w.ready}
+            watchers = tuple(self.watchers)  # who is ready is asked once training is done
             try:
                 frames = await loop.run_in_executor(self.executor, self._advance, steps, budget,
-                                                    wanted)
+                                                    watchers)
             except Exception as err:  # never a silent stop: watchers are told, training pauses
                 log.exception("session %s stopped playing", self.session.id)
                 self.broadcast_reply({"type": "error", "detail": f"training stopped: {err}"})
@@ -228,10 +228,10 @@ class Player:
                 self._save_soon()
             await asyncio.sleep(max(0.0, next_tick - loop.time()))
 
-    def _advance(self, steps: int, budget: float,
-                 wanted: set[tuple[View, Format]]) -> Frames:
-        """Worker thread: train for at most `budget` seconds, then build the `wanted` frames
-        (none if nothing moved). Keeps a running estimate of what a tick's frames cost."""
+    def _advance(self, steps: int, budget: float, watchers: tuple[Watcher, ...]) -> Frames:
+        """Worker thread: train for at most `budget` seconds, then build the frames of the
+        `watchers` ready by then (none if nothing moved). Keeps a running estimate of what a
+        tick's frames cost."""
         if steps <= 0:
             return {}
         began = time.monotonic()
@@ -242,6 +242,10 @@ class Player:
         # stays a tick (and the frame rate steady) however long the last step or record ran
         over = max(0.0, took - budget)
         self._overrun = 0.8 * self._overrun + 0.2 * min(over, 0.05)
+        # Asked now, not when the tick began: a frame published at the end of the last tick
+        # has had the whole of this one to go out (asked before training, a send that took
+        # the moment's sleep and a little more cost the watcher a frame)
+        wanted = {w.key for w in watchers if w.ready}
         if not wanted:  # nobody would get a frame now: build none
             return {}
         start = time.monotonic()
