@@ -301,6 +301,25 @@ def test_a_tick_builds_frames_for_the_watchers_ready_once_it_has_trained(
     assert p._advance(10**6, 0.01, (busy,)) == {}
 
 
+def test_a_tick_alone_on_the_worker_ends_on_time_and_a_queued_one_trains_its_budget(
+    client: TestClient,
+) -> None:
+    """A tick whose job the worker took up at once ends its training by the tick's due time
+    (so that a late start does not make its frame late, and late frames do not add up to a
+    lost one); a job that waited behind other sessions' trains its whole budget (frames
+    never come before steps)."""
+    sid = make_session(client, make_dataset(client))["id"]
+    p = client.app.state.players.of(client.app.state.registry.get(sid))  # type: ignore[attr-defined]
+
+    def took(budget: float, due_in: float, waited: float) -> float:
+        start = time.monotonic()
+        p._advance(10**6, budget, (), start + due_in, start - waited)
+        return time.monotonic() - start
+
+    assert took(0.4, 0.05, 0.0) < 0.2
+    assert took(0.2, 0.05, 0.01) >= 0.19
+
+
 def test_sessions_playing_together_train_about_as_many_steps_each(client: TestClient) -> None:
     """A tick's training time is shared out in equal numbers of steps: a network whose steps
     cost several times another's still trains about as many (equal slices of time gave it

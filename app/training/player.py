@@ -55,6 +55,7 @@ MARGIN = 0.0007  # seconds kept free in each tick for the hop to and from the wo
 FRAME_SHARE = 0.4  # at most this much of the worker's time builds frames
 HEAVY = 2.0  # a session's slice weighs at most this many times the median session's
 MIN_BUDGET = 0.0002  # seconds a playing session trains at least per tick
+ALONE = 0.001  # a job the worker starts within this many seconds had the worker to itself
 NOTHING, FRAME, HISTORY = 0, 1, 2  # what a control changed (HISTORY: a new frame as well)
 MOVED = 1012, "moved to another process: reconnect"  # the close a handover gives watchers
 
@@ -189,7 +190,7 @@ class Player:
         # the first periodic save at a random point of the interval: sessions that start
         # together do not all save at once ever after
         last_save = time.monotonic() - random.random() * self.settings.save_interval_seconds
-        carry, next_tick = 0.0, loop.time()
+        carry, next_tick = 0.0, time.monotonic()
         while True:
             # Many sessions playing share one worker: stretch the tick so that every
             # session's frames take at most FRAME_SHARE of it, then share the rest out in
@@ -199,7 +200,13 @@ class Player:
             tick = max(period, cost / FRAME_SHARE)
             share = (tick - cost - MARGIN) * _slice(self, playing)
             budget = max(MIN_BUDGET, share - self._overrun)
-            next_tick = max(next_tick + tick, loop.time())  # a steady clock; never catch up
+            # a steady clock: a tick that began late ends on time (see _advance); one that
+            # would have less than half a tick left starts the clock afresh (never a burst)
+            now = time.monotonic()
+            next_tick += tick
+            if next_tick - now < tick / 2:
+                next_tick = now + tick
+            due = next_tick - self._frame_cost - MARGIN  # when training should end
             if self.speed is None:
                 steps = self.settings.max_steps_per_request
             else:
@@ -209,7 +216,7 @@ class Player:
             watchers = tuple(self.watchers)  # who is ready is asked once training is done
             try:
                 frames = await loop.run_in_executor(self.executor, self._advance, steps, budget,
-                                                    watchers)
+                                                    watchers, due, now)
             except Exception as err:  # never a silent stop: watchers are told, training pauses
                 log.exception("session %s stopped playing", self.session.id)
                 self.broadcast_reply({"type": "error", "detail": f"training stopped: {err}"})
@@ -226,21 +233,29 @@ class Player:
             if time.monotonic() - last_save >= self.settings.save_interval_seconds:
                 last_save = time.monotonic()
                 self._save_soon()
-            await asyncio.sleep(max(0.0, next_tick - loop.time()))
+            await asyncio.sleep(max(0.0, next_tick - time.monotonic()))
 
-    def _advance(self, steps: int, budget: float, watchers: tuple[Watcher, ...]) -> Frames:
+    def _advance(self, steps: int, budget: float, watchers: tuple[Watcher, ...],
+                 due: float = float("inf"), asked: float = 0.0) -> Frames:
         """Worker thread: train for at most `budget` seconds, then build the frames of the
         `watchers` ready by then (none if nothing moved). Keeps a running estimate of what a
-        tick's frames cost."""
+        tick's frames cost. A job started at once (asked at `asked`) has the worker to itself:
+        its training also ends by `due`, so that a tick that began late (the last sleep
+        overslept, the sends took a little longer) still ends on time: late ticks otherwise
+        add up until one frame is lost. A job that waited for others' takes its budget whole
+        (the worker's turns set the pace, and frames never come before steps)."""
         if steps <= 0:
             return {}
         began = time.monotonic()
-        trained = self.session.train(steps, began + budget, tail=False)  # more ticks follow
+        deadline = began + budget
+        if began - asked < ALONE:
+            deadline = max(began + MIN_BUDGET, min(deadline, due))
+        trained = self.session.train(steps, deadline, tail=False)  # more ticks follow
         took = time.monotonic() - began
         self._cost.add(took, trained)
         # what training took past its deadline comes off the next budget, so that a tick
         # stays a tick (and the frame rate steady) however long the last step or record ran
-        over = max(0.0, took - budget)
+        over = max(0.0, began + took - deadline)
         self._overrun = 0.8 * self._overrun + 0.2 * min(over, 0.05)
         # Asked now, not when the tick began: a frame published at the end of the last tick
         # has had the whole of this one to go out (asked before training, a send that took
