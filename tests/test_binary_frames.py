@@ -307,7 +307,7 @@ def test_a_tick_alone_on_the_worker_ends_on_time_and_a_queued_one_trains_its_bud
     """A tick whose job the worker took up at once ends its training by the tick's due time
     (so that a late start does not make its frame late, and late frames do not add up to a
     lost one); a job that waited behind other sessions' trains its whole budget (frames
-    never come before steps)."""
+    never come before steps), as does one whose tick is due already."""
     sid = make_session(client, make_dataset(client))["id"]
     p = client.app.state.players.of(client.app.state.registry.get(sid))  # type: ignore[attr-defined]
 
@@ -318,6 +318,7 @@ def test_a_tick_alone_on_the_worker_ends_on_time_and_a_queued_one_trains_its_bud
 
     assert took(0.4, 0.05, 0.0) < 0.2
     assert took(0.2, 0.05, 0.01) >= 0.19
+    assert took(0.2, -0.01, 0.0) >= 0.19  # more than a tick late: the clock starts afresh
 
 
 def test_sessions_playing_together_train_about_as_many_steps_each(client: TestClient) -> None:

@@ -201,11 +201,9 @@ class Player:
             share = (tick - cost - MARGIN) * _slice(self, playing)
             budget = max(MIN_BUDGET, share - self._overrun)
             # a steady clock: a tick that began late ends on time (see _advance); one that
-            # would have less than half a tick left starts the clock afresh (never a burst)
+            # began more than a tick late starts the clock afresh (never catch up)
             now = time.monotonic()
-            next_tick += tick
-            if next_tick - now < tick / 2:
-                next_tick = now + tick
+            next_tick = max(next_tick + tick, now)
             due = next_tick - self._frame_cost - MARGIN  # when training should end
             if self.speed is None:
                 steps = self.settings.max_steps_per_request
@@ -243,13 +241,14 @@ class Player:
         its training also ends by `due`, so that a tick that began late (the last sleep
         overslept, the sends took a little longer) still ends on time: late ticks otherwise
         add up until one frame is lost. A job that waited for others' takes its budget whole
-        (the worker's turns set the pace, and frames never come before steps)."""
+        (the worker's turns set the pace, and frames never come before steps), and so does
+        one whose clock starts afresh (`due` already past)."""
         if steps <= 0:
             return {}
         began = time.monotonic()
         deadline = began + budget
-        if began - asked < ALONE:
-            deadline = max(began + MIN_BUDGET, min(deadline, due))
+        if began - asked < ALONE and due > began + MIN_BUDGET:
+            deadline = min(deadline, due)
         trained = self.session.train(steps, deadline, tail=False)  # more ticks follow
         took = time.monotonic() - began
         self._cost.add(took, trained)
